@@ -4,6 +4,8 @@
 //! exact condition; when they disagree, both are kept and the disagreement is said in `conflict`.
 
 mod tool;
+#[allow(dead_code)]
+mod vendor;
 
 use apiprobe_catalog::{Catalog, Report};
 
