@@ -10,7 +10,8 @@ static EMBEDDED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.jso
 
 static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     // build.rs produced this JSON from checked data, so failure here is a build bug, not bad input.
-    let entries: Vec<Entry> = serde_json::from_str(EMBEDDED_JSON).expect("embedded catalog is valid JSON");
+    let entries: Vec<Entry> =
+        serde_json::from_str(EMBEDDED_JSON).expect("embedded catalog is valid JSON");
     Catalog::from_entries(entries)
 });
 
@@ -58,11 +59,18 @@ impl Catalog {
             for (j, a) in e.aliases.iter().enumerate() {
                 by_alias.insert((a.tool.clone(), a.code.to_ascii_lowercase()), (i, j));
                 if let Some(n) = &a.name {
-                    by_alias.entry((a.tool.clone(), n.to_ascii_lowercase())).or_insert((i, j));
+                    by_alias
+                        .entry((a.tool.clone(), n.to_ascii_lowercase()))
+                        .or_insert((i, j));
                 }
             }
         }
-        Catalog { entries, by_code, by_name, by_alias }
+        Catalog {
+            entries,
+            by_code,
+            by_name,
+            by_alias,
+        }
     }
 
     /// This catalog with a user's file added: an entry file adds entries (an existing code is replaced);
@@ -79,7 +87,8 @@ impl Catalog {
         let entries = if is_alias_file {
             let set = source::parse_aliases(file, text)?;
             let mut base = self.entries.clone();
-            base.iter_mut().for_each(|e| e.aliases.retain(|a| a.tool != set.tool()));
+            base.iter_mut()
+                .for_each(|e| e.aliases.retain(|a| a.tool != set.tool()));
             source::assemble(&texts, base, Vec::new(), vec![set])?
         } else {
             let layer = source::parse_entries(file, text)?;
@@ -91,7 +100,10 @@ impl Catalog {
     /// This catalog extended with the file at `path` (see [`Catalog::extended_with_text`]).
     pub fn extended_with_file(&self, path: &Path) -> Result<Catalog, CatalogError> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|source| CatalogError::Read { path: shown.clone(), source })?;
+        let meta = std::fs::metadata(path).map_err(|source| CatalogError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         if meta.len() > source::MAX_FILE_BYTES as u64 {
             return Err(SourceError {
                 file: shown,
@@ -107,7 +119,10 @@ impl Catalog {
             }
             .into());
         }
-        let bytes = std::fs::read(path).map_err(|source| CatalogError::Read { path: shown.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| CatalogError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         self.extended_with_text(&shown, &bytes)
     }
 
@@ -155,36 +170,54 @@ impl Catalog {
                 return Some(e);
             }
         }
-        let name: String = upper.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
+        let name: String = upper
+            .chars()
+            .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+            .collect();
         self.by_name(&name)
     }
 
     /// The probe entry another tool's code maps to (`curl`, `60`), with the alias itself.
     pub fn by_alias(&self, tool: &str, code: &str) -> Option<(&Entry, &crate::model::Alias)> {
-        let key = (tool.trim().to_ascii_lowercase(), code.trim().to_ascii_lowercase());
-        self.by_alias.get(&key).map(|&(i, j)| (&self.entries[i], &self.entries[i].aliases[j]))
+        let key = (
+            tool.trim().to_ascii_lowercase(),
+            code.trim().to_ascii_lowercase(),
+        );
+        self.by_alias
+            .get(&key)
+            .map(|&(i, j)| (&self.entries[i], &self.entries[i].aliases[j]))
     }
 
     /// The tools that have aliases, sorted.
     pub fn alias_tools(&self) -> Vec<&str> {
-        let mut tools: Vec<&str> = self.entries.iter().flat_map(|e| e.aliases.iter().map(|a| a.tool.as_str())).collect();
+        let mut tools: Vec<&str> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.aliases.iter().map(|a| a.tool.as_str()))
+            .collect();
         tools.sort_unstable();
         tools.dedup();
         tools
     }
 
     /// Entries matching optional category and kind filters, in catalog order.
-    pub fn filter(&self, category: Option<Category>, kind: Option<Kind>) -> impl Iterator<Item = &Entry> {
-        self.entries
-            .iter()
-            .filter(move |e| category.is_none_or(|c| e.category == c) && kind.is_none_or(|k| e.kind == k))
+    pub fn filter(
+        &self,
+        category: Option<Category>,
+        kind: Option<Kind>,
+    ) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| {
+            category.is_none_or(|c| e.category == c) && kind.is_none_or(|k| e.kind == k)
+        })
     }
 
     /// A " (did you mean 'X'?)" hint for a code or name that was not found.
     pub fn suggest(&self, wanted: &str) -> String {
         source::suggest(
             wanted,
-            self.entries.iter().flat_map(|e| std::iter::once(e.code.as_str()).chain(e.name.as_deref())),
+            self.entries
+                .iter()
+                .flat_map(|e| std::iter::once(e.code.as_str()).chain(e.name.as_deref())),
         )
     }
 }

@@ -134,7 +134,10 @@ impl Report {
         self.aliases = entry
             .aliases
             .iter()
-            .map(|a| AliasRef { tool: a.tool.clone(), code: a.code.clone() })
+            .map(|a| AliasRef {
+                tool: a.tool.clone(),
+                code: a.code.clone(),
+            })
             .collect();
     }
 }

@@ -13,8 +13,8 @@ pub struct Hit<'a> {
 }
 
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "is", "are", "was", "of", "to", "in", "on", "for", "and", "or", "my", "it", "be", "with", "by",
-    "at", "as", "error", "http", "what", "why", "does", "mean", "means",
+    "a", "an", "the", "is", "are", "was", "of", "to", "in", "on", "for", "and", "or", "my", "it",
+    "be", "with", "by", "at", "as", "error", "http", "what", "why", "does", "mean", "means",
 ];
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -25,7 +25,9 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Lower-case words of a query, without filler words.
 fn query_terms(query: &str) -> Vec<String> {
-    let mut terms: Vec<String> = words(query).filter(|w| !STOPWORDS.contains(&w.as_str())).collect();
+    let mut terms: Vec<String> = words(query)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .collect();
     terms.dedup();
     terms
 }
@@ -52,7 +54,9 @@ fn term_match(term: &str, word: &str) -> f64 {
 }
 
 fn best_in(term: &str, text: &str) -> f64 {
-    words(text).map(|w| term_match(term, &w)).fold(0.0, f64::max)
+    words(text)
+        .map(|w| term_match(term, &w))
+        .fold(0.0, f64::max)
 }
 
 fn score_entry(terms: &[String], phrase: &str, e: &Entry) -> f64 {
@@ -67,7 +71,9 @@ fn score_entry(terms: &[String], phrase: &str, e: &Entry) -> f64 {
         best = best.max(3.0 * best_in(t, &e.title));
         best = best.max(1.5 * best_in(t, &e.meaning));
         for v in &e.variants {
-            best = best.max(1.5 * best_in(t, &v.title)).max(1.0 * best_in(t, &v.origin));
+            best = best
+                .max(1.5 * best_in(t, &v.title))
+                .max(1.0 * best_in(t, &v.origin));
         }
         for c in e.likely_causes.iter().chain(e.fixes.iter()) {
             best = best.max(0.8 * best_in(t, c));
@@ -91,7 +97,12 @@ fn score_entry(terms: &[String], phrase: &str, e: &Entry) -> f64 {
     let mut score = total * coverage * coverage;
     if phrase.len() >= 4 {
         let title = e.title.to_lowercase();
-        let name = e.name.as_deref().unwrap_or("").to_lowercase().replace('_', " ");
+        let name = e
+            .name
+            .as_deref()
+            .unwrap_or("")
+            .to_lowercase()
+            .replace('_', " ");
         if title.contains(phrase) || name.contains(phrase) {
             score += 3.0;
         } else if e.meaning.to_lowercase().contains(phrase) {
@@ -105,7 +116,10 @@ impl Catalog {
     /// Ranks entries for a free-text query, best first, at most `limit` of them.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit<'_>> {
         if let Some(e) = self.get(query) {
-            return vec![Hit { entry: e, score: 100.0 }];
+            return vec![Hit {
+                entry: e,
+                score: 100.0,
+            }];
         }
         let terms = query_terms(query);
         if terms.is_empty() {
@@ -115,10 +129,17 @@ impl Catalog {
         let mut hits: Vec<Hit<'_>> = self
             .entries()
             .iter()
-            .map(|e| Hit { entry: e, score: score_entry(&terms, &phrase, e) })
+            .map(|e| Hit {
+                entry: e,
+                score: score_entry(&terms, &phrase, e),
+            })
             .filter(|h| h.score > 0.0)
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.code.cmp(&b.entry.code)));
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.entry.code.cmp(&b.entry.code))
+        });
         if let Some(top) = hits.first().map(|h| h.score) {
             // Drop the long tail of one-word coincidences far below the best match.
             hits.retain(|h| h.score >= top * 0.2);

@@ -53,7 +53,10 @@ impl SourceError {
         let column = text[line_start..start].chars().count() + 1;
         let line_text = text[line_start..line_end].trim_end_matches('\r');
         let end = span.end.clamp(start, line_end);
-        let width = text[start..floor_char_boundary(text, end)].chars().count().max(1);
+        let width = text[start..floor_char_boundary(text, end)]
+            .chars()
+            .count()
+            .max(1);
         SourceError {
             file: file.to_string(),
             line,
@@ -87,7 +90,11 @@ impl fmt::Display for SourceError {
         if self.line == 0 {
             return write!(f, "{}: {}", self.file, self.message);
         }
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(text) = &self.line_text {
             let gutter = self.line.to_string().len();
             let pad: String = text
@@ -231,7 +238,10 @@ pub fn parse_entries(file: &str, text: &str) -> Result<Vec<Located<Entry>>, Sour
     }
     let parsed: EntryFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
     if parsed.entry.is_empty() {
-        return Err(SourceError::whole_file(file, "file has no [[entry]] tables"));
+        return Err(SourceError::whole_file(
+            file,
+            "file has no [[entry]] tables",
+        ));
     }
     parsed
         .entry
@@ -240,14 +250,20 @@ pub fn parse_entries(file: &str, text: &str) -> Result<Vec<Located<Entry>>, Sour
         .collect()
 }
 
-fn err<T>(file: &str, text: &str, span: Range<usize>, msg: impl Into<String>) -> Result<T, SourceError> {
+fn err<T>(
+    file: &str,
+    text: &str,
+    span: Range<usize>,
+    msg: impl Into<String>,
+) -> Result<T, SourceError> {
     Err(SourceError::at(file, text, Some(span), msg))
 }
 
 fn is_screaming_snake(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && !s.ends_with('_')
         && !s.contains("__")
 }
@@ -259,21 +275,42 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
     let category = raw.category.into_inner();
     for (what, value) in [("title", &raw.title), ("meaning", &raw.meaning)] {
         if value.get_ref().trim().is_empty() {
-            return err(file, text, value.span(), format!("{what} of {code} is empty"));
+            return err(
+                file,
+                text,
+                value.span(),
+                format!("{what} of {code} is empty"),
+            );
         }
     }
     check_list(file, text, &code, "likely_causes", &raw.likely_causes, 2)?;
     check_list(file, text, &code, "fixes", &raw.fixes, 1)?;
     let Some(related) = raw.related else {
-        return err(file, text, code_span, format!("entry {code} needs 'related' (a list of codes; [] when none)"));
+        return err(
+            file,
+            text,
+            code_span,
+            format!("entry {code} needs 'related' (a list of codes; [] when none)"),
+        );
     };
     for r in related.get_ref() {
         if r.trim().is_empty() || r == &code {
-            return err(file, text, related.span(), format!("related of {code} lists '{r}', which is empty or the entry itself"));
+            return err(
+                file,
+                text,
+                related.span(),
+                format!("related of {code} lists '{r}', which is empty or the entry itself"),
+            );
         }
     }
-    let statuses = raw.statuses.unwrap_or_else(|| Spanned::new(code_span.clone(), Vec::new()));
-    let kind = if code.starts_with("PRB-") { Kind::Probe } else { Kind::Http };
+    let statuses = raw
+        .statuses
+        .unwrap_or_else(|| Spanned::new(code_span.clone(), Vec::new()));
+    let kind = if code.starts_with("PRB-") {
+        Kind::Probe
+    } else {
+        Kind::Http
+    };
     let mut entry = Entry {
         code: code.clone(),
         kind,
@@ -311,22 +348,56 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
                     "status {status} must be category '{expected}' (401, 403, 407 and 511 are auth, other 4xx client, 5xx server)"
                 ));
             }
-            for (what, field) in [("name", raw.name.is_some()), ("phase", raw.phase.is_some()), ("message", raw.message.is_some())] {
+            for (what, field) in [
+                ("name", raw.name.is_some()),
+                ("phase", raw.phase.is_some()),
+                ("message", raw.message.is_some()),
+            ] {
                 if field {
-                    return err(file, text, code_span, format!("HTTP entry {code} cannot have '{what}' (only probe codes do)"));
+                    return err(
+                        file,
+                        text,
+                        code_span,
+                        format!("HTTP entry {code} cannot have '{what}' (only probe codes do)"),
+                    );
                 }
             }
-            let origin = raw.origin.ok_or_else(|| SourceError::at(file, text, Some(code_span.clone()), format!("HTTP entry {code} needs an 'origin' (IANA, nginx, Cloudflare, ...)")))?;
+            let origin = raw.origin.ok_or_else(|| {
+                SourceError::at(
+                    file,
+                    text,
+                    Some(code_span.clone()),
+                    format!("HTTP entry {code} needs an 'origin' (IANA, nginx, Cloudflare, ...)"),
+                )
+            })?;
             let reference = raw.reference.ok_or_else(|| SourceError::at(file, text, Some(code_span.clone()), format!("HTTP entry {code} needs a 'reference' (the defining RFC or vendor document)")))?;
             if origin.get_ref().trim().is_empty() {
-                return err(file, text, origin.span(), format!("origin of {code} is empty"));
+                return err(
+                    file,
+                    text,
+                    origin.span(),
+                    format!("origin of {code} is empty"),
+                );
             }
             if reference.get_ref().trim().is_empty() {
-                return err(file, text, reference.span(), format!("reference of {code} is empty"));
+                return err(
+                    file,
+                    text,
+                    reference.span(),
+                    format!("reference of {code} is empty"),
+                );
             }
             for v in &entry.variants {
-                if v.origin.trim().is_empty() || v.meaning.trim().is_empty() || v.title.trim().is_empty() {
-                    return err(file, text, code_span, format!("a variant of {code} has an empty origin, title or meaning"));
+                if v.origin.trim().is_empty()
+                    || v.meaning.trim().is_empty()
+                    || v.title.trim().is_empty()
+                {
+                    return err(
+                        file,
+                        text,
+                        code_span,
+                        format!("a variant of {code} has an empty origin, title or meaning"),
+                    );
                 }
             }
             entry.status = Some(status);
@@ -335,7 +406,10 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
         }
         Kind::Probe => {
             let digits = &code[4..];
-            if digits.len() != 3 + 1 || !digits.chars().all(|c| c.is_ascii_digit()) || !matches!(&digits[..1], "1" | "2" | "3") {
+            if digits.len() != 3 + 1
+                || !digits.chars().all(|c| c.is_ascii_digit())
+                || !matches!(&digits[..1], "1" | "2" | "3")
+            {
                 return err(file, text, code_span, format!("probe code '{code}' must look like PRB-CNNN with C = 1 (client), 2 (auth) or 3 (server)"));
             }
             if !digits.starts_with(category.digit()) {
@@ -344,16 +418,59 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
                     &digits[..1], category.digit()
                 ));
             }
-            let name = raw.name.ok_or_else(|| SourceError::at(file, text, Some(code_span.clone()), format!("probe entry {code} needs a 'name' (SCREAMING_SNAKE)")))?;
+            let name = raw.name.ok_or_else(|| {
+                SourceError::at(
+                    file,
+                    text,
+                    Some(code_span.clone()),
+                    format!("probe entry {code} needs a 'name' (SCREAMING_SNAKE)"),
+                )
+            })?;
             if !is_screaming_snake(name.get_ref()) {
-                return err(file, text, name.span(), format!("name '{}' of {code} is not SCREAMING_SNAKE_CASE", name.get_ref()));
+                return err(
+                    file,
+                    text,
+                    name.span(),
+                    format!(
+                        "name '{}' of {code} is not SCREAMING_SNAKE_CASE",
+                        name.get_ref()
+                    ),
+                );
             }
-            let phase = raw.phase.ok_or_else(|| SourceError::at(file, text, Some(code_span.clone()), format!("probe entry {code} needs a 'phase' ({})", Phase::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "))))?;
-            let message = raw.message.ok_or_else(|| SourceError::at(file, text, Some(code_span.clone()), format!("probe entry {code} needs a 'message' template")))?;
+            let phase = raw.phase.ok_or_else(|| {
+                SourceError::at(
+                    file,
+                    text,
+                    Some(code_span.clone()),
+                    format!(
+                        "probe entry {code} needs a 'phase' ({})",
+                        Phase::ALL
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            let message = raw.message.ok_or_else(|| {
+                SourceError::at(
+                    file,
+                    text,
+                    Some(code_span.clone()),
+                    format!("probe entry {code} needs a 'message' template"),
+                )
+            })?;
             check_template(file, text, &code, &message)?;
             for s in statuses.get_ref() {
                 if !(400..=599).contains(s) && !(200..=299).contains(s) {
-                    return err(file, text, statuses.span(), format!("statuses of {code} lists {s}, which is not a 2xx, 4xx or 5xx status"));
+                    return err(
+                        file,
+                        text,
+                        statuses.span(),
+                        format!(
+                            "statuses of {code} lists {s}, which is not a 2xx, 4xx or 5xx status"
+                        ),
+                    );
                 }
             }
             if raw.origin.is_some() || raw.reference.is_some() || !entry.variants.is_empty() {
@@ -373,20 +490,50 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
     })
 }
 
-fn check_list(file: &str, text: &str, code: &str, what: &str, list: &Spanned<Vec<String>>, min: usize) -> Result<(), SourceError> {
+fn check_list(
+    file: &str,
+    text: &str,
+    code: &str,
+    what: &str,
+    list: &Spanned<Vec<String>>,
+    min: usize,
+) -> Result<(), SourceError> {
     if list.get_ref().len() < min {
-        return err(file, text, list.span(), format!("{what} of {code} needs at least {min} item(s), found {}", list.get_ref().len()));
+        return err(
+            file,
+            text,
+            list.span(),
+            format!(
+                "{what} of {code} needs at least {min} item(s), found {}",
+                list.get_ref().len()
+            ),
+        );
     }
     if list.get_ref().iter().any(|s| s.trim().is_empty()) {
-        return err(file, text, list.span(), format!("{what} of {code} has an empty item"));
+        return err(
+            file,
+            text,
+            list.span(),
+            format!("{what} of {code} has an empty item"),
+        );
     }
     Ok(())
 }
 
-fn check_template(file: &str, text: &str, code: &str, message: &Spanned<String>) -> Result<(), SourceError> {
+fn check_template(
+    file: &str,
+    text: &str,
+    code: &str,
+    message: &Spanned<String>,
+) -> Result<(), SourceError> {
     let m = message.get_ref();
     if m.trim().is_empty() {
-        return err(file, text, message.span(), format!("message template of {code} is empty"));
+        return err(
+            file,
+            text,
+            message.span(),
+            format!("message template of {code} is empty"),
+        );
     }
     let mut depth = 0i32;
     let mut name = String::new();
@@ -398,17 +545,33 @@ fn check_template(file: &str, text: &str, code: &str, message: &Spanned<String>)
             }
             '}' if depth == 1 => {
                 depth = 0;
-                if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
                     return err(file, text, message.span(), format!("message template of {code} has a bad placeholder '{{{name}}}' (use {{snake_case}})"));
                 }
             }
-            '{' | '}' => return err(file, text, message.span(), format!("message template of {code} has unbalanced braces")),
+            '{' | '}' => {
+                return err(
+                    file,
+                    text,
+                    message.span(),
+                    format!("message template of {code} has unbalanced braces"),
+                )
+            }
             c if depth == 1 => name.push(c),
             _ => {}
         }
     }
     if depth != 0 {
-        return err(file, text, message.span(), format!("message template of {code} has an unclosed '{{'"));
+        return err(
+            file,
+            text,
+            message.span(),
+            format!("message template of {code} has an unclosed '{{'"),
+        );
     }
     Ok(())
 }
@@ -423,12 +586,24 @@ impl AliasSet {
 /// Parses one alias file (`tool = "..."` and `[[alias]]` tables).
 pub fn parse_aliases(file: &str, text: &str) -> Result<AliasSet, SourceError> {
     if text.trim().is_empty() {
-        return Err(SourceError::whole_file(file, "alias file is empty (expected tool = \"...\" and [[alias]] tables)"));
+        return Err(SourceError::whole_file(
+            file,
+            "alias file is empty (expected tool = \"...\" and [[alias]] tables)",
+        ));
     }
     let parsed: AliasFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
     let tool = parsed.tool.get_ref().trim().to_ascii_lowercase();
-    if tool.is_empty() || !tool.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return err(file, text, parsed.tool.span(), "tool must be a short lower-case name like 'curl' or 'node'");
+    if tool.is_empty()
+        || !tool
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return err(
+            file,
+            text,
+            parsed.tool.span(),
+            "tool must be a short lower-case name like 'curl' or 'node'",
+        );
     }
     let _ = parsed.source;
     let mut seen = HashSet::new();
@@ -439,13 +614,32 @@ pub fn parse_aliases(file: &str, text: &str) -> Result<AliasSet, SourceError> {
             return err(file, text, raw.code.span(), "alias code is empty");
         }
         if !seen.insert(code.to_ascii_lowercase()) {
-            return err(file, text, raw.code.span(), format!("{tool} code '{code}' is listed twice"));
+            return err(
+                file,
+                text,
+                raw.code.span(),
+                format!("{tool} code '{code}' is listed twice"),
+            );
         }
         let _ = raw.source;
-        let alias = Alias { tool: tool.clone(), code, name: raw.name, text: raw.text };
-        aliases.push((alias, raw.maps_to.get_ref().trim().to_string(), raw.maps_to.span(), raw.code.span()));
+        let alias = Alias {
+            tool: tool.clone(),
+            code,
+            name: raw.name,
+            text: raw.text,
+        };
+        aliases.push((
+            alias,
+            raw.maps_to.get_ref().trim().to_string(),
+            raw.maps_to.span(),
+            raw.code.span(),
+        ));
     }
-    Ok(AliasSet { file: file.to_string(), tool, aliases })
+    Ok(AliasSet {
+        file: file.to_string(),
+        tool,
+        aliases,
+    })
 }
 
 /// A file's text, kept so cross-file problems can still point at a line.
@@ -463,6 +657,12 @@ fn locate(texts: &[Text<'_>], file: &str, span: Range<usize>, message: String) -
     }
 }
 
+struct Origin {
+    file: String,
+    code: Range<usize>,
+    related: Range<usize>,
+}
+
 /// Merges entry files in order (later files override earlier entries with the same code), attaches
 /// aliases, and checks what only the whole catalog can show: unique names, known related codes,
 /// distinct meanings.
@@ -473,17 +673,34 @@ pub fn assemble(
     alias_sets: Vec<AliasSet>,
 ) -> Result<Vec<Entry>, SourceError> {
     let mut entries: Vec<Entry> = base;
-    let mut index: HashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
-    let mut located: Vec<Option<(String, Range<usize>, Range<usize>)>> = vec![None; entries.len()];
+    let mut index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.code.clone(), i))
+        .collect();
+    // Where each entry read from a file was written, so whole-catalog problems can point at it.
+    let mut where_of: HashMap<String, Origin> = HashMap::new();
     for layer in layers {
-        let mut in_layer: HashMap<String, (String, Range<usize>)> = HashMap::new();
+        let mut in_layer: HashMap<String, String> = HashMap::new();
         for l in layer {
             let code = l.value.code.clone();
-            if let Some((first_file, _)) = in_layer.get(&code) {
-                return Err(locate(texts, &l.file, l.text_span.clone(), format!("duplicate code {code} (already defined in {first_file})")));
+            if let Some(first_file) = in_layer.get(&code) {
+                return Err(locate(
+                    texts,
+                    &l.file,
+                    l.text_span.clone(),
+                    format!("duplicate code {code} (already defined in {first_file})"),
+                ));
             }
-            in_layer.insert(code.clone(), (l.file.clone(), l.text_span.clone()));
-            let loc = Some((l.file.clone(), l.text_span.clone(), l.related_span.clone()));
+            in_layer.insert(code.clone(), l.file.clone());
+            where_of.insert(
+                code.clone(),
+                Origin {
+                    file: l.file.clone(),
+                    code: l.text_span.clone(),
+                    related: l.related_span.clone(),
+                },
+            );
             match index.get(&code) {
                 Some(&i) => {
                     let mut value = l.value;
@@ -491,27 +708,27 @@ pub fn assemble(
                         value.aliases = std::mem::take(&mut entries[i].aliases);
                     }
                     entries[i] = value;
-                    located[i] = loc;
                 }
                 None => {
                     index.insert(code, entries.len());
                     entries.push(l.value);
-                    located.push(loc);
                 }
             }
         }
     }
-    entries.sort_by(|a, b| sort_key(&a.code).cmp(&sort_key(&b.code)));
-    // `located` follows the old order; rebuild it alongside the sorted entries.
-    let mut where_of: HashMap<String, (String, Range<usize>, Range<usize>)> = HashMap::new();
-    for (code, i) in &index {
-        if let Some(Some(loc)) = located.get(*i) {
-            where_of.insert(code.clone(), loc.clone());
-        }
-    }
+    entries.sort_by_key(|e| sort_key(&e.code));
     let fail = |code: &str, related: bool, message: String| -> SourceError {
         match where_of.get(code) {
-            Some((file, span, rspan)) => locate(texts, file, if related { rspan.clone() } else { span.clone() }, message),
+            Some(o) => locate(
+                texts,
+                &o.file,
+                if related {
+                    o.related.clone()
+                } else {
+                    o.code.clone()
+                },
+                message,
+            ),
             None => SourceError::whole_file("<catalog>", message),
         }
     };
@@ -522,16 +739,39 @@ pub fn assemble(
     for e in &entries {
         if let Some(name) = e.name.as_deref() {
             if let Some(other) = names.insert(name, &e.code) {
-                return Err(fail(&e.code, false, format!("name {name} of {} is already used by {other}", e.code)));
+                // Point at whichever of the two was written in a file we can show (the user's).
+                let (here, there) = if where_of.contains_key(e.code.as_str()) {
+                    (e.code.as_str(), other)
+                } else {
+                    (other, e.code.as_str())
+                };
+                return Err(fail(
+                    here,
+                    false,
+                    format!("name {name} of {here} is already used by {there}"),
+                ));
             }
         }
-        let norm = e.meaning.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let norm = e
+            .meaning
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         if let Some(other) = meanings.insert(norm, &e.code) {
             return Err(fail(&e.code, false, format!("meaning of {} is word for word the meaning of {other}; say what is specific to this code", e.code)));
         }
         for r in &e.related {
             if !codes.contains(r.as_str()) && !name_set.contains(r.as_str()) {
-                return Err(fail(&e.code, true, format!("related code '{r}' of {} is not in the catalog{}", e.code, suggest(r, codes.iter().copied().chain(name_set.iter().copied())))));
+                return Err(fail(
+                    &e.code,
+                    true,
+                    format!(
+                        "related code '{r}' of {} is not in the catalog{}",
+                        e.code,
+                        suggest(r, codes.iter().copied().chain(name_set.iter().copied()))
+                    ),
+                ));
             }
         }
     }
@@ -588,9 +828,65 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screaming_snake_names() {
+        assert!(is_screaming_snake("CONNECTION_REFUSED"));
+        assert!(is_screaming_snake("HTTP2_ERROR"));
+        for bad in ["", "connection_refused", "_X", "X_", "A__B", "A-B", "1ABC"] {
+            assert!(!is_screaming_snake(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn error_display_has_location_and_caret() {
+        let text = "a = 1\nbad = [\n";
+        let e = SourceError::at("f.toml", text, Some(6..9), "oops");
+        assert_eq!(e.to_string(), "f.toml:2:1: oops\n  |\n2 | bad = [\n  | ^^^");
+    }
+
+    #[test]
+    fn error_location_survives_multibyte_text_and_out_of_range_spans() {
+        let text = "título = \"é\"\n";
+        let e = SourceError::at("f.toml", text, Some(3..200), "x");
+        assert_eq!((e.line, e.column), (1, 3));
+        let e = SourceError::at("f.toml", text, Some(10_000..10_001), "x");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        let names = ["CONNECTION_REFUSED", "TOKEN_EXPIRED"];
+        assert_eq!(
+            suggest("CONECTION_REFUSED", names.iter().copied()),
+            " (did you mean 'CONNECTION_REFUSED'?)"
+        );
+        assert_eq!(suggest("ZZZ", names.iter().copied()), "");
+    }
+
+    #[test]
+    fn template_placeholders_are_checked() {
+        let check = |m: &str| {
+            let text = format!("message = {m:?}");
+            let spanned = Spanned::new(0..text.len(), m.to_string());
+            check_template("f", &text, "PRB-1001", &spanned).is_ok()
+        };
+        assert!(check("Field '{field}' is required"));
+        assert!(!check("Field '{Field}' is required"));
+        assert!(!check("Field '{field' is required"));
+        assert!(!check("Field } is"));
+        assert!(!check(""));
+    }
 }
