@@ -11,14 +11,20 @@ use std::path::{Path, PathBuf};
 
 fn toml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let data = root.join("data");
     println!("cargo:rerun-if-changed=data");
     let entry_files = toml_files(&data);
@@ -26,7 +32,9 @@ fn main() {
     let read = |p: &PathBuf| -> (String, String) {
         let name = p.strip_prefix(&root).unwrap_or(p).display().to_string();
         let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
-        let text = source::decode(&name, &bytes).unwrap_or_else(|e| panic!("\n{e}\n")).to_string();
+        let text = source::decode(&name, &bytes)
+            .unwrap_or_else(|e| panic!("\n{e}\n"))
+            .to_string();
         (name, text)
     };
     let entry_texts: Vec<(String, String)> = entry_files.iter().map(read).collect();
@@ -44,8 +52,10 @@ fn main() {
         .chain(alias_texts.iter())
         .map(|(file, text)| source::Text { file, text })
         .collect();
-    let entries = source::assemble(&texts, Vec::new(), vec![layer], sets).unwrap_or_else(|e| panic!("\n{e}\n"));
+    let entries = source::assemble(&texts, Vec::new(), vec![layer], sets)
+        .unwrap_or_else(|e| panic!("\n{e}\n"));
     let json = serde_json::to_string(&entries).expect("entries serialize");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.json");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.json");
     std::fs::write(out, json).expect("write catalog.json");
 }

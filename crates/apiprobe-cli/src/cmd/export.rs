@@ -53,7 +53,11 @@ pub fn markdown(entries: &[Entry]) -> String {
     let mut s = String::from("# API error reference\n\nRead the HTTP status first for the broad class, then the probe code and the message for the exact condition.\n");
     for cat in Category::ALL {
         let group: Vec<&Entry> = entries.iter().filter(|e| e.category == *cat).collect();
-        s.push_str(&format!("\n## {} errors ({})\n\n| Code | Name | Title | Retryable |\n|---|---|---|---|\n", title_case(cat.as_str()), group.len()));
+        s.push_str(&format!(
+            "\n## {} errors ({})\n\n| Code | Name | Title | Retryable |\n|---|---|---|---|\n",
+            title_case(cat.as_str()),
+            group.len()
+        ));
         for e in &group {
             s.push_str(&format!(
                 "| [{}](#{}) | {} | {} | {} |\n",
@@ -87,7 +91,11 @@ pub fn markdown(entries: &[Entry]) -> String {
                 s.push_str(&format!("- {f}\n"));
             }
             if !e.related.is_empty() {
-                let links: Vec<String> = e.related.iter().map(|r| format!("[{r}](#{})", r.to_ascii_lowercase())).collect();
+                let links: Vec<String> = e
+                    .related
+                    .iter()
+                    .map(|r| format!("[{r}](#{})", r.to_ascii_lowercase()))
+                    .collect();
                 s.push_str(&format!("\nRelated: {}\n", links.join(", ")));
             }
         }
@@ -97,14 +105,30 @@ pub fn markdown(entries: &[Entry]) -> String {
 
 fn title_case(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn csv(out: &mut impl Write, entries: &[Entry]) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
-        "code", "kind", "title", "category", "status", "origin", "reference", "name", "phase", "statuses", "message",
-        "retryable", "meaning", "likely_causes", "fixes", "related",
+        "code",
+        "kind",
+        "title",
+        "category",
+        "status",
+        "origin",
+        "reference",
+        "name",
+        "phase",
+        "statuses",
+        "message",
+        "retryable",
+        "meaning",
+        "likely_causes",
+        "fixes",
+        "related",
     ])?;
     for e in entries {
         let statuses: Vec<String> = e.statuses.iter().map(u16::to_string).collect();

@@ -45,7 +45,11 @@ pub fn run(global: &Global, style: Style, args: ListArgs) -> anyhow::Result<Outc
         serde_json::to_writer_pretty(&mut out, &entries)?;
         writeln!(out)?;
     } else if !entries.is_empty() {
-        write!(out, "{}", entry_table(entries.iter().map(|e| TableRow { entry: e }), style))?;
+        write!(
+            out,
+            "{}",
+            entry_table(entries.iter().map(|e| TableRow { entry: e }), style)
+        )?;
     }
     if entries.is_empty() {
         eprintln!("no entries match these filters");

@@ -41,7 +41,10 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
         if args.json {
             writeln!(out, "[]")?;
         }
-        eprintln!("nothing in the catalog matches '{query}'{}", catalog.suggest(&query));
+        eprintln!(
+            "nothing in the catalog matches '{query}'{}",
+            catalog.suggest(&query)
+        );
         return Ok(Outcome::Negative);
     }
     if args.json {
@@ -52,7 +55,14 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
     }
     let exact = hits.len() == 1 && hits[0].score >= 100.0;
     if !exact {
-        writeln!(out, "{}", style.dim(&format!("{} match(es) for '{query}', best first:", hits.len())))?;
+        writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "{} match(es) for '{query}', best first:",
+                hits.len()
+            ))
+        )?;
         writeln!(out)?;
     }
     for (i, h) in hits.iter().enumerate() {

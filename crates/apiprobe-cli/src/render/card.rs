@@ -18,7 +18,10 @@ pub fn entry_card(e: &Entry, style: Style) -> String {
     if let Some(phase) = e.phase {
         facts.push(format!("phase: {phase}"));
     }
-    facts.push(format!("retryable: {}", if e.retryable { "yes" } else { "no" }));
+    facts.push(format!(
+        "retryable: {}",
+        if e.retryable { "yes" } else { "no" }
+    ));
     let _ = writeln!(out, "{}", facts.join("  "));
     if let (Some(origin), Some(reference)) = (&e.origin, &e.reference) {
         let _ = writeln!(out, "{} {origin}, {reference}", style.dim("defined by:"));
@@ -34,7 +37,12 @@ pub fn entry_card(e: &Entry, style: Style) -> String {
     wrap_into(&mut out, &e.meaning, "", 78);
     for v in &e.variants {
         let _ = writeln!(out);
-        wrap_into(&mut out, &format!("{}: {} — {}", v.origin, v.title, v.meaning), "", 78);
+        wrap_into(
+            &mut out,
+            &format!("{}: {} — {}", v.origin, v.title, v.meaning),
+            "",
+            78,
+        );
     }
     section(&mut out, style, "Likely causes", &e.likely_causes);
     section(&mut out, style, "Fixes", &e.fixes);

@@ -11,10 +11,23 @@ pub struct TableRow<'a> {
 /// CODE, NAME, CATEGORY, TITLE columns, aligned, title cut to fit 100 columns.
 pub fn entry_table<'a>(rows: impl IntoIterator<Item = TableRow<'a>>, style: Style) -> String {
     let rows: Vec<TableRow<'a>> = rows.into_iter().collect();
-    let code_w = rows.iter().map(|r| r.entry.code.len()).max().unwrap_or(4).max(4);
-    let name_w = rows.iter().map(|r| r.entry.name.as_deref().unwrap_or("-").len()).max().unwrap_or(4).max(4);
+    let code_w = rows
+        .iter()
+        .map(|r| r.entry.code.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let name_w = rows
+        .iter()
+        .map(|r| r.entry.name.as_deref().unwrap_or("-").len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut out = String::new();
-    out.push_str(&style.bold(&format!("{:code_w$}  {:name_w$}  {:8}  TITLE", "CODE", "NAME", "CATEGORY")));
+    out.push_str(&style.bold(&format!(
+        "{:code_w$}  {:name_w$}  {:8}  TITLE",
+        "CODE", "NAME", "CATEGORY"
+    )));
     out.push('\n');
     for r in rows {
         let e = r.entry;
