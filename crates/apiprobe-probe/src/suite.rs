@@ -1,0 +1,372 @@
+//! Suite files: an optional `[defaults]` table and `[[check]]` tables, each turned into a [`CheckSpec`].
+//!
+//! ```toml
+//! [defaults]
+//! timeout = "5s"
+//! headers = { Authorization = "Bearer ${API_TOKEN}" }
+//!
+//! [[check]]
+//! name = "health"
+//! url = "https://api.example.com/healthz"
+//! expect_status = "2xx"
+//! expect_json = ["$.status == \"ok\""]
+//! max_latency = "300ms"
+//! ```
+//!
+//! `${NAME}` is replaced by the environment variable NAME anywhere in a string; an unset variable is an
+//! error naming the file, line and column. Every error points at file:line:col.
+
+use crate::spec::{
+    parse_duration, parse_request_header, parse_statuses, CheckSpec, HeaderExpect, HttpVersion, JsonExpect,
+    ResolveEntry, SpecError,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A suite file that cannot be used, with the place to look.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Something at a known place is wrong.
+    #[error("{file}:{line}:{col}: {message}")]
+    At {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A string or a list of strings (`expect_status = "2xx"` or `["200", "204"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(StrOrNum),
+    Many(Vec<StrOrNum>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum StrOrNum {
+    Str(String),
+    Num(i64),
+}
+
+impl StrOrNum {
+    fn text(&self) -> String {
+        match self {
+            StrOrNum::Str(s) => s.clone(),
+            StrOrNum::Num(n) => n.to_string(),
+        }
+    }
+}
+
+impl OneOrMany {
+    fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.text()],
+            OneOrMany::Many(v) => v.iter().map(StrOrNum::text).collect(),
+        }
+    }
+}
+
+/// The fields a check (or `[defaults]`) may set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    name: Option<String>,
+    url: Option<String>,
+    method: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
+    body: Option<String>,
+    json_body: Option<toml::Value>,
+    timeout: Option<String>,
+    connect_timeout: Option<String>,
+    max_redirects: Option<u32>,
+    cacert: Option<String>,
+    insecure: Option<bool>,
+    http: Option<String>,
+    resolve: Option<Vec<String>>,
+    expect_status: Option<OneOrMany>,
+    expect_header: Option<OneOrMany>,
+    expect_json: Option<OneOrMany>,
+    expect_body_contains: Option<OneOrMany>,
+    max_latency: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    defaults: Option<RawCheck>,
+    #[serde(default)]
+    check: Vec<toml::Spanned<RawCheck>>,
+}
+
+/// A parsed suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The checks in file order.
+    pub checks: Vec<CheckSpec>,
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |p| offset - p - 1) + 1;
+    (line, col)
+}
+
+/// Replaces `${NAME}` with the variable's value; the first unset name is an error at its position.
+fn substitute(text: &str, file: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, SuiteError> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let at = offset + start;
+        let Some(end) = after.find('}') else {
+            let (line, col) = line_col(text, at);
+            return Err(SuiteError::At {
+                file: file.into(),
+                line,
+                col,
+                message: "'${' is not closed by '}'".into(),
+            });
+        };
+        let name = &after[..end];
+        let in_comment = text[..at]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('#'));
+        if in_comment {
+            out.push_str(&rest[start..start + 3 + end]);
+        } else if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            match env(name) {
+                // The value lands inside a TOML string, so quote what TOML would read specially.
+                Some(v) => out.push_str(
+                    &v.replace('\\', "\\\\")
+                        .replace('"', "\\\"")
+                        .replace('\n', "\\n")
+                        .replace('\r', "\\r"),
+                ),
+                None => {
+                    let (line, col) = line_col(text, at);
+                    return Err(SuiteError::At {
+                        file: file.into(),
+                        line,
+                        col,
+                        message: format!("environment variable {name} is not set (used as ${{{name}}})"),
+                    });
+                }
+            }
+        } else {
+            let (line, col) = line_col(text, at);
+            return Err(SuiteError::At {
+                file: file.into(),
+                line,
+                col,
+                message: format!("'${{{name}}}' is not a variable name (letters, digits, _)"),
+            });
+        }
+        offset += start + 3 + end;
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+impl Suite {
+    /// Reads and checks a suite file, with `${VAR}` taken from the process environment.
+    pub fn load(path: &Path) -> Result<Suite, SuiteError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Suite::parse(&text, &file, &base, &|n| std::env::var(n).ok())
+    }
+
+    /// Parses suite text; `base` is where relative `cacert` paths start.
+    pub fn parse(
+        text: &str,
+        file: &str,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Suite, SuiteError> {
+        let expanded = substitute(text, file, env)?;
+        let at = |offset: usize, message: String| {
+            // Substituted values are escaped without adding line breaks, so line numbers still
+            // match the file as written.
+            let (line, col) = line_col(&expanded, offset);
+            SuiteError::At {
+                file: file.into(),
+                line,
+                col,
+                message,
+            }
+        };
+        let raw: RawSuite = toml::from_str(&expanded).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            at(offset, e.message().to_string())
+        })?;
+        let defaults = raw.defaults.unwrap_or_default();
+        let mut checks = Vec::with_capacity(raw.check.len());
+        for (i, spanned) in raw.check.iter().enumerate() {
+            let offset = spanned.span().start;
+            let c = spanned.get_ref();
+            let label = c.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
+            let spec = build(c, &defaults, base)
+                .map_err(|m| at(offset, format!("check '{label}': {m}")))?;
+            checks.push(CheckSpec {
+                name: label,
+                ..spec
+            });
+        }
+        if checks.is_empty() {
+            return Err(at(0, "the suite has no [[check]] tables".into()));
+        }
+        Ok(Suite { checks })
+    }
+}
+
+fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
+    let url = c.url.clone().ok_or("'url' is missing")?;
+    let mut spec = CheckSpec::new(url);
+    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    if let Some(m) = pick(&c.method, &d.method) {
+        spec.method = m.to_ascii_uppercase();
+    }
+    let mut headers: BTreeMap<String, String> = d.headers.clone().unwrap_or_default();
+    headers.extend(c.headers.clone().unwrap_or_default());
+    for (k, v) in headers {
+        parse_request_header(&format!("{k}: {v}")).map_err(|e| e.to_string())?;
+        spec.headers.push((k, v));
+    }
+    match (c.json_body.as_ref().or(d.json_body.as_ref()), pick(&c.body, &d.body)) {
+        (Some(_), Some(_)) => return Err("set either 'body' or 'json_body', not both".into()),
+        (Some(j), None) => {
+            let json = serde_json::to_vec(j).map_err(|e| format!("json_body: {e}"))?;
+            spec.body = Some(json);
+            if !spec.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                spec.headers.push(("Content-Type".into(), "application/json".into()));
+            }
+        }
+        (None, Some(b)) => spec.body = Some(b.into_bytes()),
+        (None, None) => {}
+    }
+    let dur = |s: Option<String>| s.map(|s| parse_duration(&s)).transpose().map_err(|e: SpecError| e.to_string());
+    if let Some(t) = dur(pick(&c.timeout, &d.timeout))? {
+        spec.timeout = t;
+        spec.connect_timeout = t;
+    }
+    if let Some(t) = dur(pick(&c.connect_timeout, &d.connect_timeout))? {
+        spec.connect_timeout = t;
+    }
+    spec.expect.max_latency = dur(pick(&c.max_latency, &d.max_latency))?;
+    if let Some(n) = c.max_redirects.or(d.max_redirects) {
+        spec.max_redirects = n;
+    }
+    if let Some(p) = pick(&c.cacert, &d.cacert) {
+        let path = base.join(PathBuf::from(p));
+        crate::tls::load_cacert(&path).map_err(|e| e.to_string())?;
+        spec.cacert = Some(path);
+    }
+    spec.insecure = c.insecure.or(d.insecure).unwrap_or(false);
+    spec.http = match pick(&c.http, &d.http).as_deref() {
+        None | Some("auto") => HttpVersion::Auto,
+        Some("1.1") | Some("http1.1") => HttpVersion::Http1,
+        Some("2") | Some("http2") => HttpVersion::Http2,
+        Some(other) => return Err(format!("http = '{other}': use \"1.1\", \"2\" or \"auto\"")),
+    };
+    for r in c.resolve.iter().chain(d.resolve.iter()).flatten() {
+        spec.resolve.push(ResolveEntry::parse(r).map_err(|e| e.to_string())?);
+    }
+    let items = |a: &Option<OneOrMany>, b: &Option<OneOrMany>| {
+        a.as_ref().or(b.as_ref()).map(OneOrMany::items).unwrap_or_default()
+    };
+    for s in items(&c.expect_status, &d.expect_status) {
+        spec.expect.status.extend(parse_statuses(&s).map_err(|e| e.to_string())?);
+    }
+    for h in items(&c.expect_header, &d.expect_header) {
+        spec.expect.headers.push(HeaderExpect::parse(&h).map_err(|e| e.to_string())?);
+    }
+    for j in items(&c.expect_json, &d.expect_json) {
+        spec.expect.json.push(JsonExpect::parse(&j).map_err(|e| e.to_string())?);
+    }
+    spec.expect.body_contains = items(&c.expect_body_contains, &d.expect_body_contains);
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Suite, SuiteError> {
+        let env = |n: &str| (n == "TOKEN").then(|| "s3cr\"et".to_string());
+        Suite::parse(text, "suite.toml", Path::new("."), &env)
+    }
+
+    #[test]
+    fn defaults_apply_and_checks_override() {
+        let s = parse(
+            "[defaults]\ntimeout = \"2s\"\nheaders = { Authorization = \"Bearer ${TOKEN}\" }\nexpect_status = \"2xx\"\n\n\
+             [[check]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n\n\
+             [[check]]\nurl = \"http://127.0.0.1:1/x\"\nexpect_status = [200, 204]\ntimeout = \"1s\"\n",
+        )
+        .expect("parses");
+        assert_eq!(s.checks.len(), 2);
+        assert_eq!(s.checks[0].name, "a");
+        assert_eq!(s.checks[1].name, "#2");
+        assert_eq!(s.checks[0].timeout.as_secs(), 2);
+        assert_eq!(s.checks[1].timeout.as_secs(), 1);
+        assert_eq!(s.checks[0].headers[0].1, "Bearer s3cr\"et");
+        assert_eq!(s.checks[1].expect.status.len(), 2);
+    }
+
+    #[test]
+    fn unknown_variable_names_file_line_and_column() {
+        let e = parse("[[check]]\nurl = \"http://h/${NOPE}\"\n").expect_err("fails");
+        assert_eq!(
+            e.to_string(),
+            "suite.toml:2:17: environment variable NOPE is not set (used as ${NOPE})"
+        );
+    }
+
+    #[test]
+    fn variables_in_comments_are_left_alone() {
+        assert!(parse("# uses ${NOPE} later\n[[check]]\nurl = \"http://h/\"\n").is_ok());
+    }
+
+    #[test]
+    fn bad_values_point_at_their_check() {
+        let e = parse("[[check]]\nurl = \"http://h/\"\n\n[[check]]\nname = \"b\"\nurl = \"http://h/\"\nexpect_json = \"ok == 1\"\n")
+            .expect_err("fails");
+        let msg = e.to_string();
+        assert!(msg.starts_with("suite.toml:4:1: check 'b': JSON expectation"), "{msg}");
+    }
+
+    #[test]
+    fn syntax_and_unknown_keys_are_located() {
+        let e = parse("[[check]]\nurl = \"http://h/\"\nexpect_stauts = 200\n").expect_err("fails");
+        assert!(e.to_string().starts_with("suite.toml:3:1: unknown field `expect_stauts`"), "{e}");
+        let e = parse("[[check]]\nurl = \"http://h/\n").expect_err("fails");
+        assert!(e.to_string().starts_with("suite.toml:2:"), "{e}");
+        assert!(parse("").is_err());
+        assert!(parse("[[check]]\nname = \"x\"\n").is_err());
+    }
+}
