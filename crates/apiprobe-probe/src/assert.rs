@@ -21,7 +21,11 @@ fn clip(s: &str) -> String {
 }
 
 /// Checks every expectation, in a fixed order: status, headers, JSON, body, latency.
-pub(crate) fn evaluate(expect: &Expectations, resp: &HttpResponse, total: Duration) -> Vec<Assertion> {
+pub(crate) fn evaluate(
+    expect: &Expectations,
+    resp: &HttpResponse,
+    total: Duration,
+) -> Vec<Assertion> {
     let mut out = Vec::new();
     if !expect.status.is_empty() {
         let expected: Vec<&str> = expect.status.iter().map(|p| p.as_str()).collect();
@@ -149,7 +153,11 @@ mod tests {
             body_contains: vec!["items".into()],
             max_latency: Some(Duration::from_millis(5)),
         };
-        let a = evaluate(&expect, &resp(r#"{"items":[{"n":1},{"n":3}]}"#), Duration::from_millis(9));
+        let a = evaluate(
+            &expect,
+            &resp(r#"{"items":[{"n":1},{"n":3}]}"#),
+            Duration::from_millis(9),
+        );
         let passed: Vec<bool> = a.iter().map(|a| a.passed).collect();
         assert_eq!(passed, vec![true, true, true, false, true, false]);
         assert_eq!(a[2].actual.as_deref(), Some("3"));

@@ -170,13 +170,13 @@ impl Failure {
     /// The phase the failure arose in.
     pub fn phase(&self) -> Phase {
         match self {
-            Failure::InvalidUrl { .. } | Failure::UnsupportedScheme { .. } | Failure::InvalidHeader { .. } => {
-                Phase::Request
-            }
+            Failure::InvalidUrl { .. }
+            | Failure::UnsupportedScheme { .. }
+            | Failure::InvalidHeader { .. } => Phase::Request,
             Failure::DnsNotFound { .. } | Failure::DnsTimeout { .. } => Phase::Dns,
-            Failure::ConnectionRefused { .. } | Failure::ConnectTimeout { .. } | Failure::ProxyRefused { .. } => {
-                Phase::Connect
-            }
+            Failure::ConnectionRefused { .. }
+            | Failure::ConnectTimeout { .. }
+            | Failure::ProxyRefused { .. } => Phase::Connect,
             Failure::ConnectionReset { phase, .. } => *phase,
             Failure::TlsUntrusted { .. }
             | Failure::TlsExpired { .. }
@@ -197,13 +197,21 @@ impl Failure {
             Failure::InvalidHeader { .. } => 43,
             Failure::DnsNotFound { .. } | Failure::DnsTimeout { .. } => 6,
             Failure::ConnectionRefused { .. } => 7,
-            Failure::ConnectTimeout { .. } | Failure::ResponseTimeout { .. } | Failure::BodyTimeout { .. } => 28,
-            Failure::ConnectionReset { phase: Phase::Tls, .. } => 35,
+            Failure::ConnectTimeout { .. }
+            | Failure::ResponseTimeout { .. }
+            | Failure::BodyTimeout { .. } => 28,
+            Failure::ConnectionReset {
+                phase: Phase::Tls, ..
+            } => 35,
             Failure::ConnectionReset { .. } => 56,
-            Failure::TlsUntrusted { .. } | Failure::TlsExpired { .. } | Failure::TlsHostname { .. } => 60,
+            Failure::TlsUntrusted { .. }
+            | Failure::TlsExpired { .. }
+            | Failure::TlsHostname { .. } => 60,
             Failure::TlsHandshake { .. } => 35,
             Failure::EmptyReply { .. } => 52,
-            Failure::InvalidResponse { phase: Phase::Body, .. } => 56,
+            Failure::InvalidResponse {
+                phase: Phase::Body, ..
+            } => 56,
             Failure::InvalidResponse { .. } => 8,
             Failure::TruncatedBody { .. } => 18,
             Failure::RedirectLoop { .. } | Failure::TooManyRedirects { .. } => 47,
@@ -349,22 +357,95 @@ mod tests {
     fn curl_exit_codes_agree_for_each_condition() {
         let d = Duration::from_secs(1);
         let cases = [
-            (Failure::DnsNotFound { host: "h".into(), detail: "x".into() }, 6),
-            (Failure::DnsTimeout { host: "h".into(), after: d }, 6),
-            (Failure::ConnectionRefused { addr: "a".into(), detail: "x".into() }, 7),
-            (Failure::ConnectTimeout { addr: "a".into(), after: d }, 28),
+            (
+                Failure::DnsNotFound {
+                    host: "h".into(),
+                    detail: "x".into(),
+                },
+                6,
+            ),
+            (
+                Failure::DnsTimeout {
+                    host: "h".into(),
+                    after: d,
+                },
+                6,
+            ),
+            (
+                Failure::ConnectionRefused {
+                    addr: "a".into(),
+                    detail: "x".into(),
+                },
+                7,
+            ),
+            (
+                Failure::ConnectTimeout {
+                    addr: "a".into(),
+                    after: d,
+                },
+                28,
+            ),
             (Failure::ResponseTimeout { after: d }, 28),
-            (Failure::BodyTimeout { after: d, received: 1 }, 28),
-            (Failure::TlsHandshake { host: "h".into(), detail: "x".into() }, 35),
+            (
+                Failure::BodyTimeout {
+                    after: d,
+                    received: 1,
+                },
+                28,
+            ),
+            (
+                Failure::TlsHandshake {
+                    host: "h".into(),
+                    detail: "x".into(),
+                },
+                35,
+            ),
             (Failure::RedirectLoop { url: "u".into() }, 47),
             (Failure::TooManyRedirects { max: 5 }, 47),
             (Failure::EmptyReply { addr: "a".into() }, 52),
-            (Failure::ConnectionReset { addr: "a".into(), phase: Phase::Response }, 56),
-            (Failure::TlsExpired { host: "h".into(), not_after: None, not_yet_valid: false }, 60),
-            (Failure::TlsUntrusted { host: "h".into(), detail: "x".into() }, 60),
-            (Failure::TlsHostname { host: "h".into(), presented: vec![] }, 60),
-            (Failure::TruncatedBody { received: 1, expected: Some(2) }, 18),
-            (Failure::InvalidResponse { detail: "x".into(), phase: Phase::Response }, 8),
+            (
+                Failure::ConnectionReset {
+                    addr: "a".into(),
+                    phase: Phase::Response,
+                },
+                56,
+            ),
+            (
+                Failure::TlsExpired {
+                    host: "h".into(),
+                    not_after: None,
+                    not_yet_valid: false,
+                },
+                60,
+            ),
+            (
+                Failure::TlsUntrusted {
+                    host: "h".into(),
+                    detail: "x".into(),
+                },
+                60,
+            ),
+            (
+                Failure::TlsHostname {
+                    host: "h".into(),
+                    presented: vec![],
+                },
+                60,
+            ),
+            (
+                Failure::TruncatedBody {
+                    received: 1,
+                    expected: Some(2),
+                },
+                18,
+            ),
+            (
+                Failure::InvalidResponse {
+                    detail: "x".into(),
+                    phase: Phase::Response,
+                },
+                8,
+            ),
         ];
         for (f, code) in cases {
             assert_eq!(f.curl_exit(), code, "{}", f.name());
@@ -378,7 +459,10 @@ mod tests {
             not_after: Some("2024-01-01".into()),
             not_yet_valid: false,
         };
-        assert_eq!(f.message(), "TLS certificate for 127.0.0.1 expired on 2024-01-01");
+        assert_eq!(
+            f.message(),
+            "TLS certificate for 127.0.0.1 expired on 2024-01-01"
+        );
         assert_eq!(fmt_dur(Duration::from_millis(1500)), "1.5s");
     }
 }

@@ -112,7 +112,8 @@ impl Prober {
         r.phase = Some(f.phase());
         r.message = Some(f.message());
         r.confidence = 1.0;
-        r.details.insert("curl_exit".into(), f.curl_exit().to_string());
+        r.details
+            .insert("curl_exit".into(), f.curl_exit().to_string());
         r
     }
 
@@ -205,13 +206,19 @@ impl Prober {
         // dns
         let t = Instant::now();
         let limit = connect_deadline.saturating_duration_since(t);
-        let addrs = dns::resolve(&conn_host, conn_port, &spec.resolve, limit).await;
+        let budget = spec.connect_timeout.min(spec.timeout);
+        let addrs = dns::resolve(&conn_host, conn_port, &spec.resolve, limit, budget).await;
         trace.dns += ms(t.elapsed());
         let addrs = addrs?;
 
         // connect: each address in turn, within what is left of the connect budget.
         let t = Instant::now();
-        let tcp = connect(&addrs, connect_deadline, spec.connect_timeout.min(spec.timeout)).await;
+        let tcp = connect(
+            &addrs,
+            connect_deadline,
+            spec.connect_timeout.min(spec.timeout),
+        )
+        .await;
         trace.connect += ms(t.elapsed());
         let (tcp, addr) = tcp?;
         trace.remote = Some(addr);
@@ -240,7 +247,8 @@ impl Prober {
                 }
             })?;
             let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-            let hs = tokio::time::timeout_at(deadline.into(), connector.connect(name, stream)).await;
+            let hs =
+                tokio::time::timeout_at(deadline.into(), connector.connect(name, stream)).await;
             trace.tls = Some(ms(t.elapsed()));
             let leaf = rec.leaf();
             let mut summary = TlsSummary::default();
@@ -262,7 +270,10 @@ impl Prober {
                 Ok(Ok(s)) => s,
             };
             let (_, conn) = tls_stream.get_ref();
-            summary.version = conn.protocol_version().and_then(|v| v.as_str()).map(Into::into);
+            summary.version = conn
+                .protocol_version()
+                .and_then(|v| v.as_str())
+                .map(Into::into);
             summary.cipher = conn
                 .negotiated_cipher_suite()
                 .and_then(|c| c.suite().as_str())
@@ -290,7 +301,10 @@ impl Prober {
             builder = builder.header(http::header::HOST, authority);
         }
         builder = builder
-            .header(http::header::USER_AGENT, concat!("apiprobe/", env!("CARGO_PKG_VERSION")))
+            .header(
+                http::header::USER_AGENT,
+                concat!("apiprobe/", env!("CARGO_PKG_VERSION")),
+            )
             .header(http::header::ACCEPT, "*/*");
         if let (Some(p), false) = (&via, https) {
             if let Some(auth) = &p.auth {
@@ -303,8 +317,10 @@ impl Prober {
                 reason: e.to_string(),
             })?;
         for (name, value) in &spec.headers {
-            let n = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| Failure::InvalidHeader {
-                reason: format!("header name '{name}': {e}"),
+            let n = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                Failure::InvalidHeader {
+                    reason: format!("header name '{name}': {e}"),
+                }
             })?;
             let v = http::HeaderValue::from_str(value).map_err(|e| Failure::InvalidHeader {
                 reason: format!("header '{name}' value: {e}"),
@@ -318,13 +334,17 @@ impl Prober {
         let io = TokioIo::new(stream);
         let peer = addr.to_string();
         let sent = if h2 {
-            let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
-                .await
-                .map_err(|e| hyper_failure(&e, Phase::Response, &peer, 0, None))?;
+            let (mut sender, conn) =
+                hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+                    .await
+                    .map_err(|e| hyper_failure(&e, Phase::Response, &peer, 0, None))?;
             tokio::spawn(conn);
             tokio::time::timeout_at(deadline.into(), sender.send_request(req)).await
         } else {
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+            // Title-case names (`Host`, `User-Agent`) as curl sends them: some servers still care.
+            let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+                .title_case_headers(true)
+                .handshake(io)
                 .await
                 .map_err(|e| hyper_failure(&e, Phase::Response, &peer, 0, None))?;
             tokio::spawn(conn);
@@ -344,7 +364,12 @@ impl Prober {
         let headers: Vec<(String, String)> = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let expected_len = resp
             .headers()
@@ -366,7 +391,13 @@ impl Prober {
                 }
                 Ok(None) => break,
                 Ok(Some(Err(e))) => {
-                    return Err(hyper_failure(&e, Phase::Body, &peer, received, expected_len))
+                    return Err(hyper_failure(
+                        &e,
+                        Phase::Body,
+                        &peer,
+                        received,
+                        expected_len,
+                    ))
                 }
                 Ok(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
@@ -404,7 +435,8 @@ impl Prober {
         } else {
             spec.expect.status.iter().any(|p| p.matches(http.status))
         };
-        let body_error = (200..300).contains(&http.status) && !explained.ok && explained.code.is_some();
+        let body_error =
+            (200..300).contains(&http.status) && !explained.ok && explained.code.is_some();
         let mut report;
         if (!status_ok && http.status >= 400) || body_error {
             report = explained;
@@ -414,7 +446,11 @@ impl Prober {
             }
             if report.message.is_none() {
                 report.message = Some(match &report.title {
-                    Some(t) => format!("HTTP {} {t} from {}", http.status, url.host_str().unwrap_or("")),
+                    Some(t) => format!(
+                        "HTTP {} {t} from {}",
+                        http.status,
+                        url.host_str().unwrap_or("")
+                    ),
                     None => format!("HTTP {} from {}", http.status, url.host_str().unwrap_or("")),
                 });
             }
@@ -652,10 +688,19 @@ mod tests {
 
     #[test]
     fn urls_are_checked_before_any_network() {
-        assert!(matches!(parse_url("http://[::1"), Err(Failure::InvalidUrl { .. })));
-        assert!(matches!(parse_url("ftp://h/x"), Err(Failure::UnsupportedScheme { .. })));
+        assert!(matches!(
+            parse_url("http://[::1"),
+            Err(Failure::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            parse_url("ftp://h/x"),
+            Err(Failure::UnsupportedScheme { .. })
+        ));
         assert!(matches!(parse_url(""), Err(Failure::InvalidUrl { .. })));
-        assert!(matches!(parse_url("http://"), Err(Failure::InvalidUrl { .. })));
+        assert!(matches!(
+            parse_url("http://"),
+            Err(Failure::InvalidUrl { .. })
+        ));
         assert_eq!(
             parse_url("example.test/x").map(|u| u.to_string()),
             Ok("http://example.test/x".to_string())

@@ -16,12 +16,14 @@ use std::time::Duration;
 /// The environment variable naming a DNS server to use instead of the system resolver.
 pub const DNS_SERVER_ENV: &str = "APIPROBE_DNS_SERVER";
 
-/// Resolves `host:port` to addresses, within `limit`.
+/// Resolves `host:port` to addresses, within `limit` (what is left of `budget`, the configured time,
+/// which is what a timeout message names).
 pub(crate) async fn resolve(
     host: &str,
     port: u16,
     overrides: &[ResolveEntry],
     limit: Duration,
+    budget: Duration,
 ) -> Result<Vec<SocketAddr>, Failure> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<IpAddr>() {
@@ -41,7 +43,7 @@ pub(crate) async fn resolve(
         .and_then(|v| v.trim().parse::<SocketAddr>().ok());
     let lookup = async {
         match server {
-            Some(server) => via_server(bare, port, server, limit).await,
+            Some(server) => via_server(bare, port, server, limit, budget).await,
             None => via_system(bare, port).await,
         }
     };
@@ -49,7 +51,7 @@ pub(crate) async fn resolve(
         Ok(result) => result,
         Err(_) => Err(Failure::DnsTimeout {
             host: bare.to_string(),
-            after: limit,
+            after: budget,
         }),
     }
 }
@@ -82,6 +84,7 @@ async fn via_server(
     port: u16,
     server: SocketAddr,
     limit: Duration,
+    budget: Duration,
 ) -> Result<Vec<SocketAddr>, Failure> {
     let group = NameServerConfigGroup::from_ips_clear(&[server.ip()], server.port(), true);
     let config = ResolverConfig::from_parts(None, vec![], group);
@@ -116,11 +119,11 @@ async fn via_server(
             }),
             ResolveErrorKind::Timeout => Err(Failure::DnsTimeout {
                 host: host.into(),
-                after: limit,
+                after: budget,
             }),
             _ if e.to_string().contains("timed out") => Err(Failure::DnsTimeout {
                 host: host.into(),
-                after: limit,
+                after: budget,
             }),
             _ => Err(Failure::DnsNotFound {
                 host: host.into(),

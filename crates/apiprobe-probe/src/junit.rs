@@ -39,7 +39,11 @@ impl JunitReport {
             self.failures += 1;
             w.write_event(Event::Start(case))?;
             let code = report.code.clone().unwrap_or_default();
-            let label = report.name.clone().or(report.title.clone()).unwrap_or_default();
+            let label = report
+                .name
+                .clone()
+                .or(report.title.clone())
+                .unwrap_or_default();
             let message = report.message.clone().unwrap_or_default();
             let mut f = BytesStart::new("failure");
             f.push_attribute(("type", format!("{code} {label}").trim()));
@@ -107,7 +111,10 @@ mod tests {
         let mut j = JunitReport::new();
         let ok = Report {
             ok: true,
-            timings_ms: Some(Timings { total: 12.0, ..Timings::default() }),
+            timings_ms: Some(Timings {
+                total: 12.0,
+                ..Timings::default()
+            }),
             ..Report::default()
         };
         j.add("health", &ok).expect("add");
@@ -122,10 +129,19 @@ mod tests {
         let mut out = Vec::new();
         j.write_to("suite.toml", &mut out).expect("write");
         let xml = String::from_utf8(out).expect("utf8");
-        assert!(xml.contains(r#"<testsuite name="suite.toml" tests="2" failures="1""#), "{xml}");
-        assert!(xml.contains(r#"<testcase name="health" classname="apiprobe" time="0.012"/>"#), "{xml}");
+        assert!(
+            xml.contains(r#"<testsuite name="suite.toml" tests="2" failures="1""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<testcase name="health" classname="apiprobe" time="0.012"/>"#),
+            "{xml}"
+        );
         assert!(xml.contains(r#"name="a&lt;b&gt;""#), "{xml}");
-        assert!(xml.contains(r#"type="PRB-3001 CONNECTION_REFUSED""#), "{xml}");
+        assert!(
+            xml.contains(r#"type="PRB-3001 CONNECTION_REFUSED""#),
+            "{xml}"
+        );
         assert!(xml.contains("&lt;127.0.0.1:1&gt; refused &amp; "), "{xml}");
         assert!(xml.ends_with("</testsuite>\n</testsuites>\n"));
     }

@@ -27,8 +27,8 @@ pub use dns::DNS_SERVER_ENV;
 pub use junit::JunitReport;
 pub use runner::run_all;
 pub use spec::{
-    parse_duration, parse_request_header, parse_statuses, CheckSpec, Expectations, HeaderExpect, HttpVersion,
-    JsonExpect, JsonOp, ResolveEntry, SpecError, StatusPattern,
+    parse_duration, parse_request_header, parse_statuses, CheckSpec, Expectations, HeaderExpect,
+    HttpVersion, JsonExpect, JsonOp, ResolveEntry, SpecError, StatusPattern,
 };
 pub use suite::{Suite, SuiteError};
 pub use tls::{load_cacert, CaFileError};

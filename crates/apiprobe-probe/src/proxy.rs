@@ -91,7 +91,10 @@ fn percent_decode(s: &str) -> String {
 fn bypassed(host: &str, no_proxy: &str) -> bool {
     let host = host.to_ascii_lowercase();
     no_proxy.split(',').map(str::trim).any(|e| {
-        let e = e.trim_start_matches("*.").trim_start_matches('.').to_ascii_lowercase();
+        let e = e
+            .trim_start_matches("*.")
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
         e == "*" || (!e.is_empty() && (host == e || host.ends_with(&format!(".{e}"))))
     })
 }
@@ -101,7 +104,12 @@ mod tests {
     use super::*;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |n| pairs.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+        move |n| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]

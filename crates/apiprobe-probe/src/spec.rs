@@ -129,7 +129,8 @@ impl HeaderExpect {
         if name.is_empty() || !name.bytes().all(is_token_byte) {
             return Err(SpecError::Header {
                 input: s.into(),
-                reason: "the header name is empty or has characters a header name cannot have".into(),
+                reason: "the header name is empty or has characters a header name cannot have"
+                    .into(),
             });
         }
         let pattern = match pat {

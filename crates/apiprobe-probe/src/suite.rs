@@ -17,8 +17,8 @@
 //! error naming the file, line and column. Every error points at file:line:col.
 
 use crate::spec::{
-    parse_duration, parse_request_header, parse_statuses, CheckSpec, HeaderExpect, HttpVersion, JsonExpect,
-    ResolveEntry, SpecError,
+    parse_duration, parse_request_header, parse_statuses, CheckSpec, HeaderExpect, HttpVersion,
+    JsonExpect, ResolveEntry, SpecError,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -130,7 +130,11 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Replaces `${NAME}` with the variable's value; the first unset name is an error at its position.
-fn substitute(text: &str, file: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, SuiteError> {
+fn substitute(
+    text: &str,
+    file: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, SuiteError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut offset = 0;
@@ -169,7 +173,9 @@ fn substitute(text: &str, file: &str, env: &dyn Fn(&str) -> Option<String>) -> R
                         file: file.into(),
                         line,
                         col,
-                        message: format!("environment variable {name} is not set (used as ${{{name}}})"),
+                        message: format!(
+                            "environment variable {name} is not set (used as ${{{name}}})"
+                        ),
                     });
                 }
             }
@@ -257,19 +263,31 @@ fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
         parse_request_header(&format!("{k}: {v}")).map_err(|e| e.to_string())?;
         spec.headers.push((k, v));
     }
-    match (c.json_body.as_ref().or(d.json_body.as_ref()), pick(&c.body, &d.body)) {
+    match (
+        c.json_body.as_ref().or(d.json_body.as_ref()),
+        pick(&c.body, &d.body),
+    ) {
         (Some(_), Some(_)) => return Err("set either 'body' or 'json_body', not both".into()),
         (Some(j), None) => {
             let json = serde_json::to_vec(j).map_err(|e| format!("json_body: {e}"))?;
             spec.body = Some(json);
-            if !spec.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-                spec.headers.push(("Content-Type".into(), "application/json".into()));
+            if !spec
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                spec.headers
+                    .push(("Content-Type".into(), "application/json".into()));
             }
         }
         (None, Some(b)) => spec.body = Some(b.into_bytes()),
         (None, None) => {}
     }
-    let dur = |s: Option<String>| s.map(|s| parse_duration(&s)).transpose().map_err(|e: SpecError| e.to_string());
+    let dur = |s: Option<String>| {
+        s.map(|s| parse_duration(&s))
+            .transpose()
+            .map_err(|e: SpecError| e.to_string())
+    };
     if let Some(t) = dur(pick(&c.timeout, &d.timeout))? {
         spec.timeout = t;
         spec.connect_timeout = t;
@@ -294,19 +312,29 @@ fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
         Some(other) => return Err(format!("http = '{other}': use \"1.1\", \"2\" or \"auto\"")),
     };
     for r in c.resolve.iter().chain(d.resolve.iter()).flatten() {
-        spec.resolve.push(ResolveEntry::parse(r).map_err(|e| e.to_string())?);
+        spec.resolve
+            .push(ResolveEntry::parse(r).map_err(|e| e.to_string())?);
     }
     let items = |a: &Option<OneOrMany>, b: &Option<OneOrMany>| {
-        a.as_ref().or(b.as_ref()).map(OneOrMany::items).unwrap_or_default()
+        a.as_ref()
+            .or(b.as_ref())
+            .map(OneOrMany::items)
+            .unwrap_or_default()
     };
     for s in items(&c.expect_status, &d.expect_status) {
-        spec.expect.status.extend(parse_statuses(&s).map_err(|e| e.to_string())?);
+        spec.expect
+            .status
+            .extend(parse_statuses(&s).map_err(|e| e.to_string())?);
     }
     for h in items(&c.expect_header, &d.expect_header) {
-        spec.expect.headers.push(HeaderExpect::parse(&h).map_err(|e| e.to_string())?);
+        spec.expect
+            .headers
+            .push(HeaderExpect::parse(&h).map_err(|e| e.to_string())?);
     }
     for j in items(&c.expect_json, &d.expect_json) {
-        spec.expect.json.push(JsonExpect::parse(&j).map_err(|e| e.to_string())?);
+        spec.expect
+            .json
+            .push(JsonExpect::parse(&j).map_err(|e| e.to_string())?);
     }
     spec.expect.body_contains = items(&c.expect_body_contains, &d.expect_body_contains);
     Ok(spec)
@@ -357,13 +385,20 @@ mod tests {
         let e = parse("[[check]]\nurl = \"http://h/\"\n\n[[check]]\nname = \"b\"\nurl = \"http://h/\"\nexpect_json = \"ok == 1\"\n")
             .expect_err("fails");
         let msg = e.to_string();
-        assert!(msg.starts_with("suite.toml:4:1: check 'b': JSON expectation"), "{msg}");
+        assert!(
+            msg.starts_with("suite.toml:4:1: check 'b': JSON expectation"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn syntax_and_unknown_keys_are_located() {
         let e = parse("[[check]]\nurl = \"http://h/\"\nexpect_stauts = 200\n").expect_err("fails");
-        assert!(e.to_string().starts_with("suite.toml:3:1: unknown field `expect_stauts`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("suite.toml:3:1: unknown field `expect_stauts`"),
+            "{e}"
+        );
         let e = parse("[[check]]\nurl = \"http://h/\n").expect_err("fails");
         assert!(e.to_string().starts_with("suite.toml:2:"), "{e}");
         assert!(parse("").is_err());

@@ -8,7 +8,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme,
+};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -81,7 +83,10 @@ fn pem_blocks(pem: &[u8], label: &str) -> Vec<Vec<u8>> {
     while let Some(start) = rest.find(&begin) {
         let after = &rest[start + begin.len()..];
         let Some(stop) = after.find(&end) else { break };
-        let b64: String = after[..stop].chars().filter(|c| !c.is_whitespace()).collect();
+        let b64: String = after[..stop]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64) {
             out.push(der);
         }

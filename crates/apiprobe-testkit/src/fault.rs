@@ -103,13 +103,17 @@ async fn accept_loop(listener: tokio::net::TcpListener, tls: Option<tokio_rustls
             let _ = tcp.set_nodelay(true);
             match tls {
                 None => {
-                    let _ = handle(tcp, |s: &mut TcpStream| s.set_linger(Some(Duration::ZERO))).await;
+                    let _ =
+                        handle(tcp, |s: &mut TcpStream| s.set_linger(Some(Duration::ZERO))).await;
                 }
                 Some(acceptor) => {
                     if let Ok(stream) = acceptor.accept(tcp).await {
-                        let _ = handle(stream, |s: &mut tokio_rustls::server::TlsStream<TcpStream>| {
-                            s.get_ref().0.set_linger(Some(Duration::ZERO))
-                        })
+                        let _ = handle(
+                            stream,
+                            |s: &mut tokio_rustls::server::TlsStream<TcpStream>| {
+                                s.get_ref().0.set_linger(Some(Duration::ZERO))
+                            },
+                        )
                         .await;
                     }
                 }
@@ -119,7 +123,9 @@ async fn accept_loop(listener: tokio::net::TcpListener, tls: Option<tokio_rustls
 }
 
 /// Reads the request head (and any Content-Length body) so closing never resets by accident.
-async fn read_request<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Result<(String, String, Vec<u8>)> {
+async fn read_request<S: AsyncRead + Unpin>(
+    s: &mut S,
+) -> std::io::Result<(String, String, Vec<u8>)> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -205,6 +211,12 @@ where
 {
     let (method, target_head, _body) = read_request(&mut s).await?;
     let (target, head) = target_head.split_once('\n').unwrap_or((&target_head, ""));
+    // A proxied request arrives in absolute form (`GET http://host/path`): serve its path, so the
+    // server doubles as a plain HTTP proxy for tests that need one.
+    let target = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    };
     let path = target.split('?').next().unwrap_or("/");
     let json = "application/json";
     let out: Vec<u8> = match path {

@@ -1,6 +1,7 @@
 //! Turning entries and reports into text for a terminal: colour, cards, tables.
 
 mod card;
+pub mod check;
 mod table;
 
 pub use card::entry_card;
