@@ -1,0 +1,146 @@
+//! `apiprobe run SUITE.toml` on the suite files in `tests/cases/probe/`: good suites against local
+//! servers (127.0.0.1 only), broken suites with their exact file:line:col errors and exit status 2.
+
+use apiprobe_testkit::{certs, closed_port, CertKind, FaultServer};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cases() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/probe")
+}
+
+fn apiprobe() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
+    for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+        c.env_remove(v);
+    }
+    c.env_remove("APIPROBE_DNS_SERVER").env_remove("APIPROBE_CATALOG").env("NO_COLOR", "1");
+    c
+}
+
+struct Servers {
+    fault: FaultServer,
+    tls: FaultServer,
+    closed: u16,
+    _dir: tempfile::TempDir,
+    ca: PathBuf,
+}
+
+fn servers() -> Servers {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = certs().write_ca(dir.path()).expect("CA");
+    Servers {
+        fault: FaultServer::spawn().expect("server"),
+        tls: FaultServer::spawn_tls(CertKind::Valid).expect("tls server"),
+        closed: closed_port().expect("port"),
+        _dir: dir,
+        ca,
+    }
+}
+
+fn suite_cmd(s: &Servers, file: &str) -> Command {
+    let mut c = apiprobe();
+    c.env("FAULT", s.fault.addr.to_string())
+        .env("TLS_PORT", s.tls.port().to_string())
+        .env("CLOSED", s.closed.to_string())
+        .env("CA_FILE", &s.ca)
+        .arg("run")
+        .arg(cases().join(file));
+    c
+}
+
+#[test]
+fn a_passing_suite_exits_0_with_a_summary() {
+    let s = servers();
+    let out = suite_cmd(&s, "good/all-pass.toml").output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 4, "{stdout}");
+    assert!(stdout.contains("pass          4"), "{stdout}");
+    assert!(stdout.contains("fail          0"), "{stdout}");
+    assert!(stdout.contains("4 checks in"), "{stdout}");
+}
+
+#[test]
+fn a_failing_suite_exits_1_and_json_is_one_result_per_line() {
+    let s = servers();
+    let out = suite_cmd(&s, "good/mixed.toml").args(["--json", "-j", "3"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let results: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(results.len(), 5);
+    let by_check = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["details"]["check"] == name)
+            .unwrap_or_else(|| panic!("no result for {name}: {stdout}"))
+    };
+    assert_eq!(by_check("ok")["ok"], true);
+    assert_eq!(by_check("tls")["ok"], true, "{}", by_check("tls"));
+    assert_eq!(by_check("refused")["name"], "CONNECTION_REFUSED");
+    assert_eq!(by_check("server error")["status"], 503);
+    assert_eq!(by_check("server error")["ok"], false);
+    assert_eq!(by_check("wrong value")["name"], "ASSERTION_JSON");
+    // The summary goes to stderr so stdout stays JSON lines.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fail          3"), "{stderr}");
+}
+
+#[test]
+fn junit_has_one_testcase_per_check_and_failures_carry_code_and_message() {
+    let s = servers();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xml_path = dir.path().join("report.xml");
+    let out = suite_cmd(&s, "good/mixed.toml")
+        .arg("--junit")
+        .arg(&xml_path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&xml_path).expect("junit written");
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    assert_eq!(xml.matches("<testcase ").count(), 5, "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 3, "{xml}");
+    assert!(xml.contains("tests=\"5\" failures=\"3\""), "{xml}");
+    assert!(xml.contains("CONNECTION_REFUSED\" message=\"connection to 127.0.0.1:"), "{xml}");
+    assert!(xml.contains("ASSERTION_JSON"), "{xml}");
+}
+
+#[test]
+fn broken_suites_exit_2_with_file_line_and_column() {
+    let dir = cases().join("broken");
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
+    let mut seen = 0;
+    for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+        let (file, want) = line.split_once(':').expect("file:rest");
+        let path = dir.join(file);
+        let out = apiprobe()
+            .env_remove("APIPROBE_TEST_UNSET_TOKEN")
+            .arg("run")
+            .arg(&path)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(out.stdout.is_empty(), "{file}");
+        let located = format!("{}:{want}", path.display());
+        assert!(stderr.contains(&located), "{file}: expected {located:?} in {stderr:?}");
+        seen += 1;
+    }
+    let files = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml")))
+        .count();
+    assert_eq!(seen, files, "every broken suite has an expected error");
+}
+
+#[test]
+fn a_missing_suite_file_is_an_input_error() {
+    let out = apiprobe().args(["run", "/nonexistent/suite.toml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/suite.toml: cannot read"));
+}
