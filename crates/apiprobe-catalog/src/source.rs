@@ -462,13 +462,13 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
             })?;
             check_template(file, text, &code, &message)?;
             for s in statuses.get_ref() {
-                if !(400..=599).contains(s) && !(200..=299).contains(s) {
+                if !(200..=599).contains(s) {
                     return err(
                         file,
                         text,
                         statuses.span(),
                         format!(
-                            "statuses of {code} lists {s}, which is not a 2xx, 4xx or 5xx status"
+                            "statuses of {code} lists {s}, which is not a 2xx to 5xx status"
                         ),
                     );
                 }
