@@ -3,6 +3,8 @@
 //! The reading rule: the HTTP status gives the broad class; the API's own error code and message give the
 //! exact condition; when they disagree, both are kept and the disagreement is said in `conflict`.
 
+#[allow(dead_code)]
+mod table;
 mod tool;
 #[allow(dead_code)]
 mod vendor;

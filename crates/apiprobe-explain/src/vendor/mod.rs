@@ -1,5 +1,17 @@
 //! One parser per error-body family. Each looks at a response and, when it recognises its format, returns a
 //! [`Finding`]: the API's own code and message, what they name, and the probe code they map to.
+//!
+//! Adding a family: write `src/vendor/<family>.rs` with `pub(crate) fn parse(b: &Body<'_>) -> Option<Finding>`,
+//! declare it below, add one line to [`PARSERS`], and put its code table in `data/vendors/<vendor>.toml`
+//! (picked up by `build.rs`, no list to edit). The pipeline (`crate::reading`) then:
+//! 1. runs the parsers in [`PARSERS`] order; the first `Some` wins, so specific families come before
+//!    generic shapes (a bare `{"error": "..."}` or an HTML page);
+//! 2. maps `vendor_code` through the vendor's table (`[[map]]`, then `[[message]]` rules on `message`);
+//! 3. falls back to the parser's own `maps_to`, then to keywords in the message, then to the status entry;
+//! 4. adds header evidence, retry timing, the conflict sentence and next steps.
+//!
+//! A parser never panics and never recurses on input: bodies can be hostile.
+
 
 use serde_json::Value;
 
@@ -9,16 +21,22 @@ pub(crate) struct Body<'a> {
     pub status: u16,
     /// Header names (lower-cased) and values.
     pub headers: &'a [(String, String)],
-    /// The body as text (lossy UTF-8).
+    /// The body as text (lossy UTF-8; capped, see `crate::reading::MAX_BODY`).
     pub text: &'a str,
     /// The body parsed as JSON, when it is JSON.
     pub json: Option<&'a Value>,
 }
 
 impl Body<'_> {
-    /// The first value of a header, by lower-case name.
+    /// The first value of a header, by name, ignoring ASCII case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The media type of `Content-Type`, lower-cased, without parameters (`application/problem+json`).
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type")
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
 }
 
@@ -43,6 +61,8 @@ pub(crate) struct Finding {
     pub maps_to: Option<String>,
     /// Seconds to wait, when the body says so (Google `RetryInfo`, ...).
     pub retry_after_s: Option<f64>,
+    /// Whether the body itself says a retry may work (overrides the catalog entry's default).
+    pub retryable: Option<bool>,
     /// Facts that led here, one per item.
     pub evidence: Vec<String>,
     /// How specific the recognition is, 0 to 1.
