@@ -301,7 +301,7 @@ impl Failure {
 /// `1.5s`, `300ms`.
 pub(crate) fn fmt_dur(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if d.subsec_millis() == 0 {
         format!("{}s", ms / 1000)
     } else if ms >= 1000 {
         format!("{:.1}s", d.as_secs_f64())

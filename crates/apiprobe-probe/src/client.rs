@@ -40,6 +40,15 @@ struct Received {
     body: Vec<u8>,
 }
 
+/// One request of a check: the first, or one after a redirect.
+struct Hop<'a> {
+    url: &'a Url,
+    method: &'a str,
+    body: Option<&'a [u8]>,
+    /// The URL's origin differs from the one the user named: credentials are not sent.
+    foreign: bool,
+}
+
 /// What the phases learnt, success or not.
 #[derive(Default)]
 struct Trace {
@@ -130,10 +139,17 @@ impl Prober {
         let mut visited: HashSet<String> = HashSet::new();
         visited.insert(url.as_str().to_string());
         let mut hops = 0u32;
+        let origin = url.origin();
         loop {
-            let resp = self
-                .exchange(spec, &url, &method, body.as_deref(), start, trace)
-                .await?;
+            // Credentials go only to the origin the user named, as curl does on redirects.
+            let foreign = url.origin() != origin;
+            let hop = Hop {
+                url: &url,
+                method: &method,
+                body: body.as_deref(),
+                foreign,
+            };
+            let resp = self.exchange(spec, hop, start, trace).await?;
             let location = resp
                 .headers
                 .iter()
@@ -174,12 +190,16 @@ impl Prober {
     async fn exchange(
         &self,
         spec: &CheckSpec,
-        url: &Url,
-        method: &str,
-        body: Option<&[u8]>,
+        hop: Hop<'_>,
         start: Instant,
         trace: &mut Trace,
     ) -> Result<Received, Failure> {
+        let Hop {
+            url,
+            method,
+            body,
+            foreign,
+        } = hop;
         let https = url.scheme() == "https";
         let host = url
             .host_str()
@@ -326,6 +346,12 @@ impl Prober {
                 reason: format!("header '{name}' value: {e}"),
             })?;
             if h2 && n == http::header::HOST {
+                continue;
+            }
+            let secret = n == http::header::AUTHORIZATION
+                || n == http::header::COOKIE
+                || n == http::header::PROXY_AUTHORIZATION;
+            if foreign && secret {
                 continue;
             }
             req.headers_mut().insert(n, v);

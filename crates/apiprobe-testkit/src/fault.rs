@@ -2,7 +2,7 @@
 //!
 //! Paths (the same as the reference scenarios the probe's classification is checked against):
 //! `/ok`, `/status/N`, `/slow-headers?ms=N`, `/slow-body?ms=N`, `/reset`, `/close`, `/garbage`,
-//! `/truncated`, `/bad-header`, `/bad-chunked`, `/redirect-loop`, `/redirect/N`, `/headers`,
+//! `/truncated`, `/bad-header`, `/bad-chunked`, `/redirect-loop`, `/redirect/N`, `/redirect-to?url=U`, `/headers`,
 //! `/json-error/slack`, `/json-error/validation`, `/retry-after`.
 
 use crate::certs::{certs, CertKind};
@@ -263,6 +263,13 @@ where
         "/bad-header" => b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n".to_vec(),
         "/bad-chunked" => b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n".to_vec(),
         "/redirect-loop" => response(302, json, &[("Location", "/redirect-loop".into())], br#"{"redirect":"/redirect-loop"}"#),
+        "/redirect-to" => {
+            let loc = target
+                .split_once("?url=")
+                .map_or("/ok", |(_, u)| u)
+                .to_string();
+            response(302, json, &[("Location", loc)], b"{}")
+        }
         p if p.starts_with("/redirect/") => {
             let n = p["/redirect/".len()..].parse::<u32>().unwrap_or(0);
             if n == 0 {
