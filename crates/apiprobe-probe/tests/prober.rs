@@ -24,7 +24,7 @@ async fn run_all_hands_over_every_result_once() {
             c
         })
         .collect();
-    let mut seen = vec![0u8; 200];
+    let mut seen = [0u8; 200];
     let mut failed = 0;
     run_all(prober(), Arc::new(checks), 16, |i, r| {
         seen[i] += 1;
