@@ -57,13 +57,22 @@ impl Catalog {
                 by_name.insert(n.clone(), i);
             }
             for (j, a) in e.aliases.iter().enumerate() {
-                by_alias.insert((a.tool.clone(), a.code.to_ascii_lowercase()), (i, j));
+                by_alias.insert((a.tool.clone(), a.code.clone()), (i, j));
                 if let Some(n) = &a.name {
                     by_alias
-                        .entry((a.tool.clone(), n.to_ascii_lowercase()))
+                        .entry((a.tool.clone(), n.clone()))
                         .or_insert((i, j));
                 }
             }
+        }
+        // Case-insensitive fallbacks, never displacing an exact spelling: case matters for some
+        // tools (HAProxy's `sC` and `SC` are different termination states).
+        let exact: Vec<((String, String), (usize, usize))> =
+            by_alias.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for ((tool, code), at) in exact {
+            by_alias
+                .entry((tool, code.to_ascii_lowercase()))
+                .or_insert(at);
         }
         Catalog {
             entries,
@@ -179,12 +188,11 @@ impl Catalog {
 
     /// The probe entry another tool's code maps to (`curl`, `60`), with the alias itself.
     pub fn by_alias(&self, tool: &str, code: &str) -> Option<(&Entry, &crate::model::Alias)> {
-        let key = (
-            tool.trim().to_ascii_lowercase(),
-            code.trim().to_ascii_lowercase(),
-        );
+        let tool = tool.trim().to_ascii_lowercase();
+        let code = code.trim();
         self.by_alias
-            .get(&key)
+            .get(&(tool.clone(), code.to_string()))
+            .or_else(|| self.by_alias.get(&(tool, code.to_ascii_lowercase())))
             .map(|&(i, j)| (&self.entries[i], &self.entries[i].aliases[j]))
     }
 

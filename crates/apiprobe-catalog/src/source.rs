@@ -467,9 +467,7 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
                         file,
                         text,
                         statuses.span(),
-                        format!(
-                            "statuses of {code} lists {s}, which is not a 2xx to 5xx status"
-                        ),
+                        format!("statuses of {code} lists {s}, which is not a 2xx to 5xx status"),
                     );
                 }
             }
@@ -613,7 +611,8 @@ pub fn parse_aliases(file: &str, text: &str) -> Result<AliasSet, SourceError> {
         if code.is_empty() {
             return err(file, text, raw.code.span(), "alias code is empty");
         }
-        if !seen.insert(code.to_ascii_lowercase()) {
+        // Case matters for some tools (HAProxy's `sC` and `SC` are different termination states).
+        if !seen.insert(code.clone()) {
             return err(
                 file,
                 text,
