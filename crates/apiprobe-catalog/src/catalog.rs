@@ -67,8 +67,9 @@ impl Catalog {
         }
         // Case-insensitive fallbacks, never displacing an exact spelling: case matters for some
         // tools (HAProxy's `sC` and `SC` are different termination states).
-        let exact: Vec<((String, String), (usize, usize))> =
+        let mut exact: Vec<((String, String), (usize, usize))> =
             by_alias.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        exact.sort_unstable_by_key(|(_, at)| *at);
         for ((tool, code), at) in exact {
             by_alias
                 .entry((tool, code.to_ascii_lowercase()))
