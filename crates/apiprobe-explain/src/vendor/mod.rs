@@ -13,6 +13,38 @@
 //! A parser never panics and never recurses on input: bodies can be hostile.
 
 
+mod access;
+mod anthropic;
+mod atlassian;
+mod django_html;
+mod drf;
+mod elasticsearch;
+mod envoy;
+mod express;
+mod fastapi;
+mod gitlab;
+mod grpc_gateway;
+mod jsonapi;
+mod jsonrpc;
+mod kubernetes;
+mod mailchimp;
+mod meta_graph;
+mod oci_registry;
+mod openai;
+mod paypal;
+mod rails;
+mod salesforce;
+mod sendgrid;
+mod shopify;
+mod soap;
+mod spring_boot;
+mod squid;
+mod sse;
+mod twilio;
+mod werkzeug;
+#[cfg(test)]
+mod cases;
+
 use serde_json::Value;
 
 /// What a format parser sees: the status, headers and body of one response.
@@ -73,4 +105,33 @@ pub(crate) struct Finding {
 pub(crate) type Parser = fn(&Body<'_>) -> Option<Finding>;
 
 /// Every parser, most specific first; the first that recognises a body wins.
-pub(crate) const PARSERS: &[(&str, Parser)] = &[];
+pub(crate) const PARSERS: &[(&str, Parser)] = &[
+    ("jsonrpc", jsonrpc::parse),
+    ("soap", soap::parse),
+    ("kubernetes", kubernetes::parse),
+    ("elasticsearch", elasticsearch::parse),
+    ("meta_graph", meta_graph::parse),
+    ("anthropic", anthropic::parse),
+    ("openai", openai::parse),
+    ("sse", sse::parse),
+    ("twilio", twilio::parse),
+    ("paypal", paypal::parse),
+    ("mailchimp", mailchimp::parse),
+    ("salesforce", salesforce::parse),
+    ("oci_registry", oci_registry::parse),
+    ("jsonapi", jsonapi::parse),
+    ("sendgrid", sendgrid::parse),
+    ("grpc_gateway", grpc_gateway::parse),
+    ("spring_boot", spring_boot::parse),
+    ("atlassian", atlassian::parse),
+    ("shopify", shopify::parse),
+    ("gitlab", gitlab::parse),
+    ("fastapi", fastapi::parse),
+    ("drf", drf::parse),
+    ("rails", rails::parse),
+    ("envoy", envoy::parse),
+    ("squid", squid::parse),
+    ("werkzeug", werkzeug::parse),
+    ("django_html", django_html::parse),
+    ("express", express::parse),
+];

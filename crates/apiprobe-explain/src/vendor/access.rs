@@ -1,0 +1,133 @@
+//! Small, panic-free readers shared by the format parsers: JSON member access, XML/HTML element text,
+//! and message clipping. Nothing here recurses, so hostile nesting cannot exhaust the stack.
+
+use serde_json::{Map, Value};
+
+/// Longest message kept, in characters: a whole HTML page or stack trace is not a message.
+const MAX_MESSAGE: usize = 500;
+
+/// A string member of an object.
+pub(crate) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// An object member of an object.
+pub(crate) fn obj_of<'a>(v: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+    v.get(key).and_then(Value::as_object)
+}
+
+/// An array member of an object.
+pub(crate) fn arr_of<'a>(v: &'a Value, key: &str) -> Option<&'a Vec<Value>> {
+    v.get(key).and_then(Value::as_array)
+}
+
+/// A member rendered as text when it is a string or a number (codes come as either).
+pub(crate) fn code_of(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Trims and shortens a message to at most [`MAX_MESSAGE`] characters, on a character boundary.
+pub(crate) fn clip(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(MAX_MESSAGE) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// `Some(clip(s))` unless `s` is blank.
+pub(crate) fn message(s: &str) -> Option<String> {
+    let c = clip(s);
+    (!c.is_empty()).then_some(c)
+}
+
+/// The text between the first `open` and the next `close` after it.
+pub(crate) fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let rest = &text[start..];
+    let end = rest.find(close)?;
+    Some(&rest[..end])
+}
+
+/// The content of the first element whose local name is `local`, whatever its namespace prefix
+/// (`<env:Value>`, `<Value>`, `<soap:Value xmlns:...>`). Nested elements of the same name are not counted:
+/// the content runs to the first matching close tag, which is what every fault format here needs.
+pub(crate) fn xml_element<'a>(text: &'a str, local: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(rel) = text[from..].find('<') {
+        let lt = from + rel;
+        let after = &text[lt + 1..];
+        let name_len = after.find(|c: char| c == '>' || c == '/' || c.is_whitespace()).unwrap_or(after.len());
+        let name = &after[..name_len];
+        let local_name = name.rsplit(':').next().unwrap_or(name);
+        if local_name == local && !name.starts_with('/') && !name.starts_with('?') && !name.starts_with('!') {
+            let gt = after.find('>')?;
+            if after[..gt].ends_with('/') {
+                return Some("");
+            }
+            let body_start = lt + 1 + gt + 1;
+            let close = format!("</{name}>");
+            let end = text[body_start..].find(&close)?;
+            return Some(&text[body_start..body_start + end]);
+        }
+        from = lt + 1;
+    }
+    None
+}
+
+/// Removes tags and decodes the few entities error pages use, collapsing whitespace.
+pub(crate) fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(4096));
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_cuts_on_a_character_boundary() {
+        let long = "é".repeat(MAX_MESSAGE + 10);
+        let c = clip(&long);
+        assert!(c.ends_with("..."));
+        assert_eq!(c.chars().count(), MAX_MESSAGE + 3);
+    }
+
+    #[test]
+    fn xml_element_ignores_prefixes_and_attributes() {
+        let x = r#"<s:Fault><s:Code><s:Value xmlns:a="b">s:Sender</s:Value></s:Code></s:Fault>"#;
+        assert_eq!(xml_element(x, "Value"), Some("s:Sender"));
+        assert_eq!(xml_element(x, "Missing"), None);
+        assert_eq!(xml_element("<a><Value/></a>", "Value"), Some(""));
+        assert_eq!(xml_element("<Value>unclosed", "Value"), None);
+    }
+
+    #[test]
+    fn plain_text_strips_tags_and_entities() {
+        assert_eq!(plain_text("<pre>Cannot GET /x&amp;y</pre>\n"), "Cannot GET /x&y");
+    }
+}
