@@ -1,0 +1,280 @@
+//! The recognition rules for other tools' error lines, loaded once from `data/tools/*.toml`.
+//!
+//! Each rule names a literal `keyword` and a `regex`. All keywords go into one Aho-Corasick automaton, so
+//! a line costs one linear scan; only the rules whose keyword occurs in the line run their regex. Regexes
+//! compile on first use, so a command that explains one line pays only for the rules that line touches.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
+
+/// One rule file per tool family, embedded at build time.
+const FILES: &[(&str, &str)] = &[
+    ("curl.toml", include_str!("../../data/tools/curl.toml")),
+    ("hurl.toml", include_str!("../../data/tools/hurl.toml")),
+    ("k6.toml", include_str!("../../data/tools/k6.toml")),
+    ("datadog.toml", include_str!("../../data/tools/datadog.toml")),
+    ("node.toml", include_str!("../../data/tools/node.toml")),
+    ("chromium.toml", include_str!("../../data/tools/chromium.toml")),
+    ("go.toml", include_str!("../../data/tools/go.toml")),
+    ("python.toml", include_str!("../../data/tools/python.toml")),
+    ("java.toml", include_str!("../../data/tools/java.toml")),
+    ("dotnet.toml", include_str!("../../data/tools/dotnet.toml")),
+    ("openssl.toml", include_str!("../../data/tools/openssl.toml")),
+    ("nginx.toml", include_str!("../../data/tools/nginx.toml")),
+    ("envoy.toml", include_str!("../../data/tools/envoy.toml")),
+    ("haproxy.toml", include_str!("../../data/tools/haproxy.toml")),
+    ("blackbox.toml", include_str!("../../data/tools/blackbox.toml")),
+    ("text.toml", include_str!("../../data/tools/text.toml")),
+];
+
+/// Why the embedded rule files could not be used.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RuleError {
+    /// A rule file is not valid TOML or has unknown fields.
+    #[error("tool rule file {file}: {message}")]
+    Parse {
+        /// The file name under `data/tools/`.
+        file: &'static str,
+        /// What the TOML reader said.
+        message: String,
+    },
+    /// A rule is inconsistent (empty keyword, confidence out of range, ...).
+    #[error("tool rule file {file}, rule {index}: {message}")]
+    Invalid {
+        /// The file name under `data/tools/`.
+        file: &'static str,
+        /// 1-based position of the rule in its file.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The keyword automaton could not be built.
+    #[error("tool keyword automaton: {0}")]
+    Automaton(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    tool: String,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    keyword: String,
+    regex: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    alias_tool: Option<String>,
+    #[serde(default)]
+    maps_to: Option<String>,
+    confidence: f64,
+    #[serde(default)]
+    wrapper: bool,
+    #[serde(default)]
+    code_first: bool,
+}
+
+/// One recognition rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    /// The file the rule came from, for error messages and tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub file: &'static str,
+    /// The tool whose output the rule recognises (`curl`, `node`, ...; `text` for tool-less guesses).
+    pub tool: String,
+    /// The literal that must occur in the line (ASCII case-insensitive) before the regex runs.
+    pub keyword: String,
+    /// The regex source, with named captures (`code`, `status`, `host`, `port`, ...).
+    pub pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+    /// The tool's own code when the line does not carry one in a `code` capture.
+    pub code: Option<String>,
+    /// Whose alias table the code belongs to, when not the rule's own tool (hurl quotes curl's codes).
+    pub alias_tool: Option<String>,
+    /// The probe name the line means, overriding the alias table.
+    pub maps_to: Option<String>,
+    /// How specific a match is, 0 to 1; below 0.5 is a guess.
+    pub confidence: f64,
+    /// The line is an envelope (a k6 or blackbox log line) whose detail another rule reads.
+    pub wrapper: bool,
+    /// The tool's code says more than the HTTP status on the same line (Envoy's response flags), so the
+    /// alias table is asked before the status rules.
+    pub code_first: bool,
+}
+
+impl Rule {
+    /// The compiled regex; `None` when the pattern does not compile (a test guards against that).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+    }
+}
+
+/// Every rule, and the keyword automaton that selects candidates.
+#[derive(Debug)]
+pub(crate) struct RuleSet {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    keywords: AhoCorasick,
+    /// For each keyword pattern id, the rules that share that keyword.
+    by_keyword: Vec<Vec<u32>>,
+}
+
+static RULES: LazyLock<Result<RuleSet, RuleError>> = LazyLock::new(|| RuleSet::parse(FILES));
+
+/// The embedded rules, parsed once.
+pub(crate) fn rules() -> Result<&'static RuleSet, &'static RuleError> {
+    RULES.as_ref()
+}
+
+impl RuleSet {
+    /// Parses and checks rule files (`(name, text)` pairs).
+    pub fn parse(files: &[(&'static str, &str)]) -> Result<RuleSet, RuleError> {
+        let mut rules = Vec::new();
+        for &(file, text) in files {
+            let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
+                file,
+                message: e.message().trim().to_string(),
+            })?;
+            for (i, raw) in parsed.rule.into_iter().enumerate() {
+                let invalid = |message: &str| RuleError::Invalid {
+                    file,
+                    index: i + 1,
+                    message: message.to_string(),
+                };
+                if raw.keyword.trim().is_empty() {
+                    return Err(invalid("keyword is empty"));
+                }
+                if !(0.0..=1.0).contains(&raw.confidence) {
+                    return Err(invalid("confidence must be between 0 and 1"));
+                }
+                if raw.regex.is_empty() {
+                    return Err(invalid("regex is empty"));
+                }
+                rules.push(Rule {
+                    file,
+                    tool: parsed.tool.clone(),
+                    keyword: raw.keyword,
+                    pattern: raw.regex,
+                    compiled: OnceLock::new(),
+                    code: raw.code,
+                    alias_tool: raw.alias_tool,
+                    maps_to: raw.maps_to,
+                    confidence: raw.confidence,
+                    wrapper: raw.wrapper,
+                    code_first: raw.code_first,
+                });
+            }
+        }
+        // Rules sharing a keyword share one automaton pattern.
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut by_keyword: Vec<Vec<u32>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let key = r.keyword.to_ascii_lowercase();
+            let id = *index.entry(key.clone()).or_insert_with(|| {
+                keywords.push(key);
+                by_keyword.push(Vec::new());
+                keywords.len() - 1
+            });
+            // Rule counts are in the hundreds; u32 cannot overflow.
+            by_keyword[id].push(i as u32);
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| RuleError::Automaton(e.to_string()))?;
+        Ok(RuleSet {
+            rules,
+            keywords,
+            by_keyword,
+        })
+    }
+
+    /// The indexes of rules whose keyword occurs in `line`, deduplicated, in ascending order.
+    pub fn candidates(&self, line: &str, out: &mut Vec<u32>) {
+        out.clear();
+        for m in self.keywords.find_overlapping_iter(line) {
+            if let Some(ids) = self.by_keyword.get(m.pattern().as_usize()) {
+                out.extend_from_slice(ids);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_rule_parses_and_compiles() {
+        let set = rules().expect("embedded rules parse");
+        assert!(set.rules.len() > 100, "only {} rules", set.rules.len());
+        for r in &set.rules {
+            assert!(
+                r.regex().is_some(),
+                "{}: regex does not compile: {}",
+                r.file,
+                r.pattern
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_regex_implies_its_keyword() {
+        // A keyword that the regex does not require would make the prefilter skip real matches; check
+        // the cheap half of that: the keyword text appears in the pattern source (case-insensitively).
+        let set = rules().expect("embedded rules parse");
+        let bad: Vec<String> = set
+            .rules
+            .iter()
+            .filter(|r| {
+                let unescaped = r.pattern.replace('\\', "").to_ascii_lowercase();
+                !unescaped.contains(&r.keyword.to_ascii_lowercase())
+            })
+            .map(|r| format!("{}: keyword '{}' not in {}", r.file, r.keyword, r.pattern))
+            .collect();
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    #[test]
+    fn rejects_confidence_above_one() {
+        let bad = "tool = \"x\"\n[[rule]]\nkeyword = \"a\"\nregex = \"a\"\nconfidence = 2.0\n";
+        assert!(matches!(
+            RuleSet::parse(&[("bad.toml", bad)]),
+            Err(RuleError::Invalid { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_unknown_field() {
+        let bad = "tool = \"x\"\n[[rule]]\nkeyword = \"a\"\nregex = \"a\"\nconfidence = 0.5\nmapsto = \"X\"\n";
+        assert!(matches!(
+            RuleSet::parse(&[("bad.toml", bad)]),
+            Err(RuleError::Parse { .. })
+        ));
+    }
+
+    #[test]
+    fn candidates_are_case_insensitive_and_deduplicated() {
+        let text = "tool = \"x\"\n[[rule]]\nkeyword = \"refused\"\nregex = \"(?i)refused\"\nconfidence = 0.5\n[[rule]]\nkeyword = \"REFUSED\"\nregex = \"(?i)connection refused\"\nconfidence = 0.6\n";
+        let set = RuleSet::parse(&[("x.toml", text)]).expect("parses");
+        let mut out = Vec::new();
+        set.candidates("Connection Refused, refused again", &mut out);
+        assert_eq!(out, vec![0, 1]);
+        set.candidates("all fine", &mut out);
+        assert!(out.is_empty());
+    }
+}
