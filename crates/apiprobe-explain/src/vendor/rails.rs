@@ -30,7 +30,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.evidence.push(format!("body: Rails error {{status: {status}, error: \"{error}\"}}"));
         return Some(f);
     }
-    if obj.len() != 1 {
+    // Shopify is a Rails app and answers in the same shape; its headers say whose it is.
+    if obj.len() != 1 || b.headers.iter().any(|(n, _)| n.to_ascii_lowercase().starts_with("x-shopify-")) {
         return None;
     }
     let fields = obj.get("errors")?.as_object()?;

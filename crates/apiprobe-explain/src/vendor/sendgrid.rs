@@ -6,6 +6,10 @@ use super::{Body, Finding};
 /// Recognises a SendGrid error array: entries carry `message` with `field` and/or `help`, and no `code`.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let json = b.json?;
+    // SendGrid sends the array alone (at most with a request id); Mailchimp's field errors sit beside a title.
+    if !json.as_object()?.keys().all(|k| k == "errors" || k == "id") {
+        return None;
+    }
     let errors = arr_of(json, "errors")?;
     let first = errors.first()?.as_object()?;
     let shaped = errors.iter().filter_map(|e| e.as_object()).all(|e| {
@@ -57,7 +61,8 @@ mod tests {
     }
 
     #[test]
-    fn jsonapi_and_registry_errors_are_not_sendgrid() {
+    fn jsonapi_registry_and_mailchimp_errors_are_not_sendgrid() {
+        assert!(run_body(parse, 400, r#"{"title":"Invalid Resource","errors":[{"field":"email_address","message":"x"}]}"#).is_none());
         assert!(run_body(parse, 401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"x","detail":null}]}"#).is_none());
         assert!(run_body(parse, 422, r#"{"errors":[{"status":"422","title":"x","detail":"y"}]}"#).is_none());
     }
