@@ -61,10 +61,16 @@ pub(crate) fn xml_element<'a>(text: &'a str, local: &str) -> Option<&'a str> {
     while let Some(rel) = text[from..].find('<') {
         let lt = from + rel;
         let after = &text[lt + 1..];
-        let name_len = after.find(|c: char| c == '>' || c == '/' || c.is_whitespace()).unwrap_or(after.len());
+        let name_len = after
+            .find(|c: char| c == '>' || c == '/' || c.is_whitespace())
+            .unwrap_or(after.len());
         let name = &after[..name_len];
         let local_name = name.rsplit(':').next().unwrap_or(name);
-        if local_name == local && !name.starts_with('/') && !name.starts_with('?') && !name.starts_with('!') {
+        if local_name == local
+            && !name.starts_with('/')
+            && !name.starts_with('?')
+            && !name.starts_with('!')
+        {
             let gt = after.find('>')?;
             if after[..gt].ends_with('/') {
                 return Some("");
@@ -128,6 +134,9 @@ mod tests {
 
     #[test]
     fn plain_text_strips_tags_and_entities() {
-        assert_eq!(plain_text("<pre>Cannot GET /x&amp;y</pre>\n"), "Cannot GET /x&y");
+        assert_eq!(
+            plain_text("<pre>Cannot GET /x&amp;y</pre>\n"),
+            "Cannot GET /x&y"
+        );
     }
 }

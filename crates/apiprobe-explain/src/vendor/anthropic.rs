@@ -20,7 +20,8 @@ pub(crate) fn from_json(json: &Value) -> Option<Finding> {
         confidence: 0.95,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Anthropic-style error, type {ty}"));
+    f.evidence
+        .push(format!("body: Anthropic-style error, type {ty}"));
     if let Some(id) = str_of(json, "request_id") {
         f.evidence.push(format!("request_id {id}"));
     }
@@ -58,6 +59,11 @@ mod tests {
 
     #[test]
     fn openai_errors_are_not_anthropic() {
-        assert!(run_body(parse, 400, r#"{"error":{"message":"x","type":"invalid_request_error","param":null,"code":null}}"#).is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"error":{"message":"x","type":"invalid_request_error","param":null,"code":null}}"#
+        )
+        .is_none());
     }
 }

@@ -10,7 +10,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let msgs = arr_of(json, "errorMessages")?;
     let fields = obj_of(json, "errors")?;
     let first_field = fields.iter().find_map(|(k, v)| v.as_str().map(|m| (k, m)));
-    let text = msgs.iter().find_map(Value::as_str).or(first_field.map(|(_, m)| m));
+    let text = msgs
+        .iter()
+        .find_map(Value::as_str)
+        .or(first_field.map(|(_, m)| m));
     let mut f = Finding {
         format: "atlassian",
         vendor: Some("atlassian"),
@@ -22,7 +25,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     if f.field.is_some() {
         f.maps_to = Some("VALIDATION_FAILED".to_string());
     }
-    f.evidence.push(format!("body: Jira errorMessages ({}) and errors ({})", msgs.len(), fields.len()));
+    f.evidence.push(format!(
+        "body: Jira errorMessages ({}) and errors ({})",
+        msgs.len(),
+        fields.len()
+    ));
     Some(f)
 }
 
@@ -34,7 +41,10 @@ mod tests {
     #[test]
     fn reads_a_missing_issue() {
         let f = run(parse, "atlassian_1").unwrap();
-        assert_eq!(f.message.as_deref(), Some("Issue does not exist or you do not have permission to see it."));
+        assert_eq!(
+            f.message.as_deref(),
+            Some("Issue does not exist or you do not have permission to see it.")
+        );
         assert_eq!(f.field, None);
     }
 

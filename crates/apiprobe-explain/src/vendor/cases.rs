@@ -41,8 +41,20 @@ pub(crate) const TAIL: &[(&str, Parser)] = &[
 
 /// Formats owned elsewhere whose fixtures the extended parsers must leave alone.
 const OTHER_FORMATS: &[&str] = &[
-    "problem_json", "google", "stripe", "github", "aws", "azure", "oauth", "bearer", "slack", "graphql",
-    "html", "plain", "plain_text", "empty",
+    "problem_json",
+    "google",
+    "stripe",
+    "github",
+    "aws",
+    "azure",
+    "oauth",
+    "bearer",
+    "slack",
+    "graphql",
+    "html",
+    "plain",
+    "plain_text",
+    "empty",
 ];
 
 /// One response split into its parts.
@@ -72,7 +84,11 @@ pub(crate) fn split(raw: &str) -> Parts {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    Parts { status, headers, body: body.to_string() }
+    Parts {
+        status,
+        headers,
+        body: body.to_string(),
+    }
 }
 
 /// The documented example response kept in fixture folder `name`.
@@ -85,7 +101,12 @@ pub(crate) fn load(name: &str) -> Parts {
 /// Runs `parser` on already split parts.
 pub(crate) fn run_parts(parser: Parser, p: &Parts) -> Option<Finding> {
     let json: Option<Value> = serde_json::from_str(&p.body).ok();
-    parser(&Body { status: p.status, headers: &p.headers, text: &p.body, json: json.as_ref() })
+    parser(&Body {
+        status: p.status,
+        headers: &p.headers,
+        text: &p.body,
+        json: json.as_ref(),
+    })
 }
 
 /// Runs `parser` on fixture `name`.
@@ -95,7 +116,14 @@ pub(crate) fn run(parser: Parser, name: &str) -> Option<Finding> {
 
 /// Runs `parser` on a body with the given status and no headers.
 pub(crate) fn run_body(parser: Parser, status: u16, body: &str) -> Option<Finding> {
-    run_parts(parser, &Parts { status, headers: Vec::new(), body: body.to_string() })
+    run_parts(
+        parser,
+        &Parts {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        },
+    )
 }
 
 fn fixture_names() -> Vec<String> {
@@ -138,10 +166,18 @@ fn each_example_is_recognised_by_its_own_parser_and_no_other() {
         for (format, parser) in TAIL {
             let got = run_parts(*parser, &parts);
             if *format == family {
-                let f = got.unwrap_or_else(|| panic!("{format} did not recognise its example {name}"));
+                let f =
+                    got.unwrap_or_else(|| panic!("{format} did not recognise its example {name}"));
                 assert_eq!(f.format, *format, "{name}");
-                assert!(f.confidence > 0.0 && f.confidence <= 1.0, "{name}: confidence {}", f.confidence);
-                assert!(f.message.is_some() || f.vendor_code.is_some(), "{name}: nothing extracted");
+                assert!(
+                    f.confidence > 0.0 && f.confidence <= 1.0,
+                    "{name}: confidence {}",
+                    f.confidence
+                );
+                assert!(
+                    f.message.is_some() || f.vendor_code.is_some(),
+                    "{name}: nothing extracted"
+                );
             } else {
                 assert!(got.is_none(), "{format} wrongly claimed {name}: {got:?}");
             }
@@ -154,14 +190,30 @@ fn each_example_is_recognised_by_its_own_parser_and_no_other() {
 /// Arbitrary JSON, biased towards the member names error bodies use so the parsers' inner paths run.
 fn arb_json() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
-        Just("error".to_string()), Just("errors".to_string()), Just("code".to_string()),
-        Just("message".to_string()), Just("type".to_string()), Just("status".to_string()),
-        Just("detail".to_string()), Just("reason".to_string()), Just("kind".to_string()),
-        Just("jsonrpc".to_string()), Just("loc".to_string()), Just("details".to_string()),
-        Just("source".to_string()), Just("root_cause".to_string()), Just("name".to_string()),
-        Just("debug_id".to_string()), Just("more_info".to_string()), Just("timestamp".to_string()),
-        Just("path".to_string()), Just("param".to_string()), Just("errorMessages".to_string()),
-        Just("errorCode".to_string()), Just("fbtrace_id".to_string()), Just("field".to_string()),
+        Just("error".to_string()),
+        Just("errors".to_string()),
+        Just("code".to_string()),
+        Just("message".to_string()),
+        Just("type".to_string()),
+        Just("status".to_string()),
+        Just("detail".to_string()),
+        Just("reason".to_string()),
+        Just("kind".to_string()),
+        Just("jsonrpc".to_string()),
+        Just("loc".to_string()),
+        Just("details".to_string()),
+        Just("source".to_string()),
+        Just("root_cause".to_string()),
+        Just("name".to_string()),
+        Just("debug_id".to_string()),
+        Just("more_info".to_string()),
+        Just("timestamp".to_string()),
+        Just("path".to_string()),
+        Just("param".to_string()),
+        Just("errorMessages".to_string()),
+        Just("errorCode".to_string()),
+        Just("fbtrace_id".to_string()),
+        Just("field".to_string()),
         "[a-z_]{1,8}",
     ];
     let leaf = prop_oneof![
@@ -169,8 +221,13 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
-        prop_oneof![Just("2.0".to_string()), Just("Status".to_string()), Just("error".to_string()), ".{0,40}"]
-            .prop_map(Value::String),
+        prop_oneof![
+            Just("2.0".to_string()),
+            Just("Status".to_string()),
+            Just("error".to_string()),
+            ".{0,40}"
+        ]
+        .prop_map(Value::String),
     ];
     leaf.prop_recursive(6, 64, 6, move |inner| {
         prop_oneof![
@@ -183,9 +240,13 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 fn arb_headers() -> impl Strategy<Value = Vec<(String, String)>> {
     let name = prop_oneof![
-        Just("server".to_string()), Just("content-type".to_string()), Just("x-squid-error".to_string()),
-        Just("x-envoy-upstream-service-time".to_string()), Just("x-shopify-stage".to_string()),
-        Just("docker-distribution-api-version".to_string()), "[a-z-]{1,12}",
+        Just("server".to_string()),
+        Just("content-type".to_string()),
+        Just("x-squid-error".to_string()),
+        Just("x-envoy-upstream-service-time".to_string()),
+        Just("x-shopify-stage".to_string()),
+        Just("docker-distribution-api-version".to_string()),
+        "[a-z-]{1,12}",
     ];
     prop::collection::vec((name, ".{0,30}"), 0..4)
 }

@@ -11,7 +11,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     }
     let text = b.text;
     let title = between(text, "<title>", "</title>").map(str::trim)?;
-    let mut f = Finding { format: "django_html", vendor: Some("django"), ..Finding::default() };
+    let mut f = Finding {
+        format: "django_html",
+        vendor: Some("django"),
+        ..Finding::default()
+    };
     // The explanation's apostrophe is typographic in current Django and plain in older releases.
     let debug = text.contains("seeing this error because you have <code>DEBUG = True</code>");
     if debug {
@@ -24,15 +28,18 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             let (exc, path) = title.split_once(" at ")?;
             f.vendor_code = Some(exc.to_string());
             f.resource = Some(path.to_string());
-            f.message = between(text, "<pre class=\"exception_value\">", "</pre>").and_then(|m| message(&plain_text(m)));
+            f.message = between(text, "<pre class=\"exception_value\">", "</pre>")
+                .and_then(|m| message(&plain_text(m)));
         }
         f.confidence = 0.95;
-        f.evidence.push(format!("body: Django DEBUG page \"{title}\""));
+        f.evidence
+            .push(format!("body: Django DEBUG page \"{title}\""));
     } else if text.contains("CSRF verification failed") {
         f.vendor_code = Some("csrf_failure".to_string());
         f.message = message("CSRF verification failed. Request aborted.");
         f.confidence = 0.9;
-        f.evidence.push("body: Django CSRF failure page".to_string());
+        f.evidence
+            .push("body: Django CSRF failure page".to_string());
     } else {
         // The production templates are tiny and fixed: title, h1, and (for 404) one sentence.
         let h1 = between(text, "<h1>", "</h1>")?;
@@ -46,7 +53,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         }
         f.message = message(&plain_text(h1));
         f.confidence = 0.7;
-        f.evidence.push(format!("body: Django default page \"{h1}\""));
+        f.evidence
+            .push(format!("body: Django default page \"{h1}\""));
     }
     Some(f)
 }

@@ -7,11 +7,23 @@ use serde_json::Value;
 
 /// DRF's default messages and the `default_code` each belongs to (rest_framework/exceptions.py, fields.py).
 const MESSAGES: &[(&str, &str)] = &[
-    ("Authentication credentials were not provided.", "not_authenticated"),
-    ("Incorrect authentication credentials.", "authentication_failed"),
+    (
+        "Authentication credentials were not provided.",
+        "not_authenticated",
+    ),
+    (
+        "Incorrect authentication credentials.",
+        "authentication_failed",
+    ),
     ("Invalid token.", "authentication_failed"),
-    ("Given token not valid for any token type", "token_not_valid"),
-    ("You do not have permission to perform this action.", "permission_denied"),
+    (
+        "Given token not valid for any token type",
+        "token_not_valid",
+    ),
+    (
+        "You do not have permission to perform this action.",
+        "permission_denied",
+    ),
     ("Not found.", "not_found"),
     ("No ", "not_found"),
     ("Method \"", "method_not_allowed"),
@@ -19,7 +31,10 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Malformed request.", "parse_error"),
     ("JSON parse error", "parse_error"),
     ("Unsupported media type", "unsupported_media_type"),
-    ("Could not satisfy the request Accept header.", "not_acceptable"),
+    (
+        "Could not satisfy the request Accept header.",
+        "not_acceptable",
+    ),
     ("This field is required.", "required"),
     ("This field may not be blank.", "blank"),
     ("This field may not be null.", "null"),
@@ -30,17 +45,27 @@ const MESSAGES: &[(&str, &str)] = &[
 ];
 
 fn code_for(msg: &str) -> Option<&'static str> {
-    MESSAGES.iter().find(|(m, _)| msg.starts_with(m)).map(|(_, c)| *c)
+    MESSAGES
+        .iter()
+        .find(|(m, _)| msg.starts_with(m))
+        .map(|(_, c)| *c)
 }
 
 /// Recognises a DRF error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let obj = b.json?.as_object()?;
-    let mut f = Finding { format: "drf", vendor: Some("drf"), ..Finding::default() };
+    let mut f = Finding {
+        format: "drf",
+        vendor: Some("drf"),
+        ..Finding::default()
+    };
     if let (1, Some(Value::String(detail))) = (obj.len(), obj.get("detail")) {
         let code = code_for(detail)?;
         // "No Foo matches the given query." is DRF's get_object_or_404 text; plain "No ..." is too loose.
-        if code == "not_found" && detail.starts_with("No ") && !detail.ends_with("matches the given query.") {
+        if code == "not_found"
+            && detail.starts_with("No ")
+            && !detail.ends_with("matches the given query.")
+        {
             return None;
         }
         f.vendor_code = Some(code.to_string());
@@ -62,8 +87,13 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     for (k, v) in obj {
         let msgs = v.as_array()?;
         let m = msgs.first()?.as_str()?;
-        known |= msgs.iter().filter_map(Value::as_str).any(|m| code_for(m).is_some());
-        if first.is_none() || k != "non_field_errors" && first.is_some_and(|(fk, _)| fk == "non_field_errors") {
+        known |= msgs
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|m| code_for(m).is_some());
+        if first.is_none()
+            || k != "non_field_errors" && first.is_some_and(|(fk, _)| fk == "non_field_errors")
+        {
             first = Some((k, m));
         }
     }
@@ -77,10 +107,18 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     f.vendor_code = code_for(msg).map(str::to_string);
     f.message = message(msg);
     if f.vendor_code.is_none() {
-        f.maps_to = Some(if f.field.is_some() { "INVALID_FIELD_VALUE" } else { "VALIDATION_FAILED" }.to_string());
+        f.maps_to = Some(
+            if f.field.is_some() {
+                "INVALID_FIELD_VALUE"
+            } else {
+                "VALIDATION_FAILED"
+            }
+            .to_string(),
+        );
     }
     f.confidence = 0.7;
-    f.evidence.push(format!("body: DRF field errors on {} field(s)", obj.len()));
+    f.evidence
+        .push(format!("body: DRF field errors on {} field(s)", obj.len()));
     Some(f)
 }
 

@@ -24,8 +24,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Elasticsearch error, type {etype}"));
-    if let Some(rt) = root.and_then(|r| str_of(r, "type")).filter(|rt| *rt != etype) {
+    f.evidence
+        .push(format!("body: Elasticsearch error, type {etype}"));
+    if let Some(rt) = root
+        .and_then(|r| str_of(r, "type"))
+        .filter(|rt| *rt != etype)
+    {
         f.evidence.push(format!("root cause {rt}"));
     }
     f.resource = str_of(err, "resource.id")
@@ -39,8 +43,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             // "action [indices:data/read/search] is unauthorized for user [...]".
             f.permission = between(r, "action [", "]").map(str::to_string);
             f.maps_to = Some(
-                if b.status == 403 || f.permission.is_some() { "PERMISSION_DENIED" } else { "INVALID_CREDENTIALS" }
-                    .to_string(),
+                if b.status == 403 || f.permission.is_some() {
+                    "PERMISSION_DENIED"
+                } else {
+                    "INVALID_CREDENTIALS"
+                }
+                .to_string(),
             );
         }
     }
@@ -62,7 +70,8 @@ fn parse_legacy(text: &str) -> Option<Finding> {
         ..Finding::default()
     };
     f.resource = between(text, "[[", "]").map(str::to_string);
-    f.evidence.push(format!("body: Elasticsearch 1.x error, {class}"));
+    f.evidence
+        .push(format!("body: Elasticsearch 1.x error, {class}"));
     Some(f)
 }
 

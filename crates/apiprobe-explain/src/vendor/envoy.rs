@@ -26,8 +26,13 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let text = b.text.trim();
     let phrase = PHRASES.iter().find(|p| text.starts_with(**p))?;
     let server = b.header("server").map(str::to_ascii_lowercase);
-    let by_envoy = server.as_deref().is_some_and(|s| s == "envoy" || s == "istio-envoy");
-    let envoy_header = b.headers.iter().any(|(n, _)| n.to_ascii_lowercase().starts_with("x-envoy-"));
+    let by_envoy = server
+        .as_deref()
+        .is_some_and(|s| s == "envoy" || s == "istio-envoy");
+    let envoy_header = b
+        .headers
+        .iter()
+        .any(|(n, _)| n.to_ascii_lowercase().starts_with("x-envoy-"));
     let mut f = Finding {
         format: "envoy",
         vendor: Some("envoy"),
@@ -44,7 +49,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             f.evidence.push(format!("reset reason {reason}"));
         }
     }
-    f.evidence.push(format!("body: Envoy local reply \"{phrase}\""));
+    f.evidence
+        .push(format!("body: Envoy local reply \"{phrase}\""));
     if let Some(s) = server {
         if by_envoy {
             f.evidence.push(format!("Server: {s}"));

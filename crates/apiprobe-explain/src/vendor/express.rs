@@ -13,11 +13,17 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     // Development pages put the stack after <br>; the first line is "Name: message" or the status text.
     let first = pre.split("<br>").next().unwrap_or(pre);
     let line = plain_text(first);
-    let mut f = Finding { format: "express", vendor: Some("express"), message: message(&line), ..Finding::default() };
+    let mut f = Finding {
+        format: "express",
+        vendor: Some("express"),
+        message: message(&line),
+        ..Finding::default()
+    };
     if let Some(rest) = line.strip_prefix("Cannot ") {
         let (method, path) = rest.split_once(' ')?;
         f.resource = Some(path.to_string());
-        f.evidence.push(format!("body: Express \"Cannot {method}\" (no route)"));
+        f.evidence
+            .push(format!("body: Express \"Cannot {method}\" (no route)"));
         f.confidence = 0.9;
     } else {
         if let Some((name, _)) = line.split_once(": ") {
@@ -25,10 +31,13 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
                 f.vendor_code = Some(name.to_string());
             }
         }
-        f.evidence.push("body: Express default error page".to_string());
+        f.evidence
+            .push("body: Express default error page".to_string());
         f.confidence = 0.8;
     }
-    if b.header("x-powered-by").is_some_and(|v| v.eq_ignore_ascii_case("express")) {
+    if b.header("x-powered-by")
+        .is_some_and(|v| v.eq_ignore_ascii_case("express"))
+    {
         f.evidence.push("X-Powered-By: Express".to_string());
         f.confidence = (f.confidence + 0.05_f64).min(0.95);
     }
@@ -61,6 +70,11 @@ mod tests {
 
     #[test]
     fn other_pre_pages_are_not_express() {
-        assert!(run_body(parse, 500, "<html><body><pre>Internal error</pre></body></html>").is_none());
+        assert!(run_body(
+            parse,
+            500,
+            "<html><body><pre>Internal error</pre></body></html>"
+        )
+        .is_none());
     }
 }

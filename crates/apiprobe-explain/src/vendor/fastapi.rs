@@ -6,7 +6,12 @@ use super::{Body, Finding};
 use serde_json::Value;
 
 /// Default texts Starlette and FastAPI's security helpers send as a bare `detail`.
-const STARLETTE_DETAILS: &[&str] = &["Not Found", "Method Not Allowed", "Not authenticated", "Internal Server Error"];
+const STARLETTE_DETAILS: &[&str] = &[
+    "Not Found",
+    "Method Not Allowed",
+    "Not authenticated",
+    "Internal Server Error",
+];
 
 /// Where a parameter came from; the field name follows it in `loc`.
 const LOCATIONS: &[&str] = &["body", "query", "path", "header", "cookie"];
@@ -17,10 +22,16 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     if obj.len() != 1 {
         return None;
     }
-    let mut f = Finding { format: "fastapi", vendor: Some("fastapi"), ..Finding::default() };
+    let mut f = Finding {
+        format: "fastapi",
+        vendor: Some("fastapi"),
+        ..Finding::default()
+    };
     match obj.get("detail")? {
         Value::String(s) => {
-            let uvicorn = b.header("server").is_some_and(|s| s.eq_ignore_ascii_case("uvicorn"));
+            let uvicorn = b
+                .header("server")
+                .is_some_and(|s| s.eq_ignore_ascii_case("uvicorn"));
             if !(STARLETTE_DETAILS.contains(&s.as_str()) || uvicorn) {
                 return None;
             }
@@ -40,7 +51,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
                     other => other.to_string(),
                 })
                 .collect();
-            let skip = usize::from(parts.first().is_some_and(|p| LOCATIONS.contains(&p.as_str())));
+            let skip = usize::from(
+                parts
+                    .first()
+                    .is_some_and(|p| LOCATIONS.contains(&p.as_str())),
+            );
             let field = parts[skip.min(parts.len())..].join(".");
             f.field = (!field.is_empty()).then_some(field);
             f.vendor_code = Some(ty.to_string());
@@ -48,12 +63,20 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             // Any other pydantic error type on a named field is a value the field does not accept.
             if f.field.is_some() {
                 f.maps_to = Some(
-                    if parts.first().map(String::as_str) == Some("query") { "INVALID_QUERY_PARAMETER" } else { "INVALID_FIELD_VALUE" }
-                        .to_string(),
+                    if parts.first().map(String::as_str) == Some("query") {
+                        "INVALID_QUERY_PARAMETER"
+                    } else {
+                        "INVALID_FIELD_VALUE"
+                    }
+                    .to_string(),
                 );
             }
             f.confidence = 0.9;
-            f.evidence.push(format!("body: FastAPI validation error, {} item(s), first {ty} at {}", items.len(), parts.join(".")));
+            f.evidence.push(format!(
+                "body: FastAPI validation error, {} item(s), first {ty} at {}",
+                items.len(),
+                parts.join(".")
+            ));
         }
         _ => return None,
     }

@@ -8,15 +8,23 @@ use serde_json::Value;
 /// Recognises a GitLab error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let obj = b.json?.as_object()?;
-    let mut f = Finding { format: "gitlab", vendor: Some("gitlab"), ..Finding::default() };
+    let mut f = Finding {
+        format: "gitlab",
+        vendor: Some("gitlab"),
+        ..Finding::default()
+    };
     if let Some(scope) = obj.get("scope").and_then(Value::as_str) {
         // Only GitLab adds the required `scope` beside the OAuth-style pair.
         let err = obj.get("error").and_then(Value::as_str)?;
         f.vendor_code = Some(err.to_string());
-        f.message = obj.get("error_description").and_then(Value::as_str).and_then(message);
+        f.message = obj
+            .get("error_description")
+            .and_then(Value::as_str)
+            .and_then(message);
         f.permission = Some(scope.to_string());
         f.confidence = 0.8;
-        f.evidence.push(format!("body: GitLab token error {err}, scope {scope}"));
+        f.evidence
+            .push(format!("body: GitLab token error {err}, scope {scope}"));
         return Some(f);
     }
     if obj.len() != 1 {
@@ -26,7 +34,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         Value::String(s) => {
             // "404 Project Not Found": the status, then what is missing or wrong.
             let (num, rest) = s.split_once(' ')?;
-            if num.len() != 3 || !num.bytes().all(|c| c.is_ascii_digit()) || num.parse::<u16>().ok()? != b.status {
+            if num.len() != 3
+                || !num.bytes().all(|c| c.is_ascii_digit())
+                || num.parse::<u16>().ok()? != b.status
+            {
                 return None;
             }
             f.message = message(s);
@@ -43,7 +54,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             f.vendor_code = Some(first.to_string());
             f.message = message(&format!("{field} {first}"));
             f.confidence = 0.7;
-            f.evidence.push(format!("body: GitLab field errors, first on {field}"));
+            f.evidence
+                .push(format!("body: GitLab field errors, first on {field}"));
         }
         _ => return None,
     }
@@ -77,7 +89,12 @@ mod tests {
 
     #[test]
     fn github_and_plain_messages_are_not_gitlab() {
-        assert!(run_body(parse, 404, r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#).is_none());
+        assert!(run_body(
+            parse,
+            404,
+            r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#
+        )
+        .is_none());
         assert!(run_body(parse, 500, r#"{"message":"Something went wrong"}"#).is_none());
         assert!(run_body(parse, 404, r#"{"message":"401 Unauthorized"}"#).is_none());
     }

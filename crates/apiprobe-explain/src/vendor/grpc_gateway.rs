@@ -6,9 +6,23 @@ use super::{Body, Finding};
 
 /// gRPC status names by number (grpc/grpc doc/statuscodes.md).
 const STATUS: [&str; 17] = [
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
 ];
 
 /// Recognises a grpc-gateway error body.
@@ -20,7 +34,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let msg = str_of(json, "message")?;
     let details = arr_of(json, "details")?;
     // Only these members; anything else is another API that happens to use `code` and `message`.
-    if !obj.keys().all(|k| matches!(k.as_str(), "code" | "message" | "details" | "error")) {
+    if !obj
+        .keys()
+        .all(|k| matches!(k.as_str(), "code" | "message" | "details" | "error"))
+    {
         return None;
     }
     let mut f = Finding {
@@ -31,7 +48,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.85,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: grpc-gateway error, gRPC code {code} ({name})"));
+    f.evidence.push(format!(
+        "body: grpc-gateway error, gRPC code {code} ({name})"
+    ));
     for d in details {
         let ty = str_of(d, "@type").unwrap_or_default();
         if ty.ends_with("google.rpc.BadRequest") {
@@ -81,7 +100,12 @@ mod tests {
 
     #[test]
     fn other_code_message_bodies_are_not_grpc() {
-        assert!(run_body(parse, 404, r#"{"code":20404,"message":"x","more_info":"y","status":404}"#).is_none());
+        assert!(run_body(
+            parse,
+            404,
+            r#"{"code":20404,"message":"x","more_info":"y","status":404}"#
+        )
+        .is_none());
         assert!(run_body(parse, 400, r#"{"code":3,"message":"x"}"#).is_none());
     }
 }

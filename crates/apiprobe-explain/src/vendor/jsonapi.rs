@@ -5,7 +5,9 @@ use super::access::{arr_of, message, str_of};
 use super::{Body, Finding};
 
 /// Members the JSON:API specification allows in an error object.
-const MEMBERS: &[&str] = &["id", "links", "status", "code", "title", "detail", "source", "meta"];
+const MEMBERS: &[&str] = &[
+    "id", "links", "status", "code", "title", "detail", "source", "meta",
+];
 
 /// Recognises a JSON:API error document.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -16,10 +18,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         e.as_object().is_some_and(|o| {
             !o.is_empty()
                 && o.keys().all(|k| MEMBERS.contains(&k.as_str()))
-                && (o.contains_key("title") || o.contains_key("source") || o.get("status").is_some_and(|s| s.is_string()))
+                && (o.contains_key("title")
+                    || o.contains_key("source")
+                    || o.get("status").is_some_and(|s| s.is_string()))
         })
     });
-    let media = b.header("content-type").is_some_and(|c| c.contains("application/vnd.api+json"));
+    let media = b
+        .header("content-type")
+        .is_some_and(|c| c.contains("application/vnd.api+json"));
     if !spec_shaped {
         return None;
     }
@@ -30,22 +36,31 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         format: "jsonapi",
         vendor: Some("jsonapi"),
         vendor_code: str_of(first, "code").map(str::to_string),
-        message: str_of(first, "detail").or_else(|| str_of(first, "title")).and_then(message),
+        message: str_of(first, "detail")
+            .or_else(|| str_of(first, "title"))
+            .and_then(message),
         confidence: if media { 0.95 } else { 0.75 },
         ..Finding::default()
     };
     if let Some(p) = pointer {
         // "/data/attributes/firstName" names the attribute; other pointers are kept whole.
-        let field = p.strip_prefix("/data/attributes/").or_else(|| p.strip_prefix("/data/relationships/")).unwrap_or(p);
+        let field = p
+            .strip_prefix("/data/attributes/")
+            .or_else(|| p.strip_prefix("/data/relationships/"))
+            .unwrap_or(p);
         f.field = Some(field.trim_start_matches('/').to_string()).filter(|s| !s.is_empty());
         f.maps_to = Some("INVALID_FIELD_VALUE".to_string());
     } else if let Some(p) = parameter {
         f.field = Some(p.to_string());
         f.maps_to = Some("INVALID_QUERY_PARAMETER".to_string());
     }
-    f.evidence.push(format!("body: JSON:API errors[] ({} item(s))", errors.len()));
+    f.evidence.push(format!(
+        "body: JSON:API errors[] ({} item(s))",
+        errors.len()
+    ));
     if media {
-        f.evidence.push("Content-Type application/vnd.api+json".to_string());
+        f.evidence
+            .push("Content-Type application/vnd.api+json".to_string());
     }
     Some(f)
 }
@@ -59,7 +74,10 @@ mod tests {
     fn reads_an_invalid_attribute() {
         let f = run(parse, "jsonapi_1").unwrap();
         assert_eq!(f.field.as_deref(), Some("firstName"));
-        assert_eq!(f.message.as_deref(), Some("First name must contain at least two characters."));
+        assert_eq!(
+            f.message.as_deref(),
+            Some("First name must contain at least two characters.")
+        );
     }
 
     #[test]
@@ -78,6 +96,11 @@ mod tests {
     #[test]
     fn registry_and_graphql_errors_are_not_jsonapi() {
         assert!(run_body(parse, 401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}"#).is_none());
-        assert!(run_body(parse, 200, r#"{"errors":[{"message":"x","locations":[{"line":1,"column":2}]}]}"#).is_none());
+        assert!(run_body(
+            parse,
+            200,
+            r#"{"errors":[{"message":"x","locations":[{"line":1,"column":2}]}]}"#
+        )
+        .is_none());
     }
 }

@@ -24,9 +24,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: JSON-RPC 2.0 error object, code {code}"));
+    f.evidence
+        .push(format!("body: JSON-RPC 2.0 error object, code {code}"));
     if b.status == 200 {
-        f.evidence.push("error carried inside a 200 response".to_string());
+        f.evidence
+            .push("error carried inside a 200 response".to_string());
     }
     // -32000..-32099 is "reserved for implementation-defined server-errors": the spec gives no finer meaning.
     if (-32099..=-32000).contains(&code) {
@@ -34,7 +36,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.confidence = 0.6;
     }
     if let Some(data) = err.get("data") {
-        f.field = str_of(data, "param").or_else(|| str_of(data, "field")).map(str::to_string);
+        f.field = str_of(data, "param")
+            .or_else(|| str_of(data, "field"))
+            .map(str::to_string);
         f.resource = str_of(data, "method").map(str::to_string);
     }
     Some(f)
@@ -42,7 +46,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
 
 fn is_error_response(v: &Value) -> bool {
     str_of(v, "jsonrpc") == Some("2.0")
-        && v.get("error").is_some_and(|e| e.get("code").is_some_and(Value::is_i64) && e.get("message").is_some())
+        && v.get("error")
+            .is_some_and(|e| e.get("code").is_some_and(Value::is_i64) && e.get("message").is_some())
 }
 
 #[cfg(test)]
@@ -81,7 +86,12 @@ mod tests {
     #[test]
     fn ignores_success_and_other_versions() {
         assert!(run_body(parse, 200, r#"{"jsonrpc":"2.0","result":19,"id":1}"#).is_none());
-        assert!(run_body(parse, 200, r#"{"jsonrpc":"1.0","error":{"code":1,"message":"x"}}"#).is_none());
+        assert!(run_body(
+            parse,
+            200,
+            r#"{"jsonrpc":"1.0","error":{"code":1,"message":"x"}}"#
+        )
+        .is_none());
         assert!(run_body(parse, 400, r#"{"error":{"code":-32601,"message":"x"}}"#).is_none());
     }
 }

@@ -20,7 +20,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.95,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Kubernetes Status, reason {}", reason.unwrap_or("(none)")));
+    f.evidence.push(format!(
+        "body: Kubernetes Status, reason {}",
+        reason.unwrap_or("(none)")
+    ));
     if let Some(d) = json.get("details") {
         let kind = str_of(d, "kind");
         let name = str_of(d, "name");
@@ -30,7 +33,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             (Some(k), None) => Some(k.to_string()),
             _ => None,
         };
-        f.field = arr_of(d, "causes").and_then(|c| c.first()).and_then(|c| str_of(c, "field")).map(str::to_string);
+        f.field = arr_of(d, "causes")
+            .and_then(|c| c.first())
+            .and_then(|c| str_of(c, "field"))
+            .map(str::to_string);
     }
     // RBAC denials say: User "x" cannot list resource "pods" in API group "" ...
     if let Some(m) = msg {
@@ -71,6 +77,11 @@ mod tests {
 
     #[test]
     fn success_status_is_not_an_error() {
-        assert!(run_body(parse, 200, r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"}"#).is_none());
+        assert!(run_body(
+            parse,
+            200,
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"}"#
+        )
+        .is_none());
     }
 }

@@ -21,12 +21,15 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         ..Finding::default()
     };
     if let Some(first) = arr_of(json, "errors").and_then(|e| e.first()) {
-        f.field = str_of(first, "field").filter(|s| !s.is_empty()).map(str::to_string);
+        f.field = str_of(first, "field")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         if let Some(m) = str_of(first, "message") {
             f.evidence.push(format!("field error: {m}"));
         }
     }
-    f.evidence.push(format!("body: Mailchimp error \"{title}\""));
+    f.evidence
+        .push(format!("body: Mailchimp error \"{title}\""));
     Some(f)
 }
 
@@ -56,6 +59,11 @@ mod tests {
 
     #[test]
     fn other_problem_details_are_not_mailchimp() {
-        assert!(run_body(parse, 403, r#"{"type":"https://example.com/probs/out-of-credit","title":"x","status":403}"#).is_none());
+        assert!(run_body(
+            parse,
+            403,
+            r#"{"type":"https://example.com/probs/out-of-credit","title":"x","status":403}"#
+        )
+        .is_none());
     }
 }

@@ -11,7 +11,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let etype = str_of(err, "type");
     let traced = str_of(err, "fbtrace_id").is_some();
     let meta_type = etype.is_some_and(|t| {
-        matches!(t, "OAuthException" | "GraphMethodException" | "FacebookApiException" | "IGApiException")
+        matches!(
+            t,
+            "OAuthException" | "GraphMethodException" | "FacebookApiException" | "IGApiException"
+        )
     });
     // Google's `error.status` and Azure's string codes never come with these markers.
     if !(traced || meta_type) || err.get("status").is_some() {
@@ -21,11 +24,16 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         format: "meta_graph",
         vendor: Some("meta_graph"),
         vendor_code: Some(code.to_string()),
-        message: str_of(err, "error_user_msg").or_else(|| str_of(err, "message")).and_then(message),
+        message: str_of(err, "error_user_msg")
+            .or_else(|| str_of(err, "message"))
+            .and_then(message),
         confidence: if traced && meta_type { 0.95 } else { 0.8 },
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Meta Graph API error, code {code}{}", etype.map(|t| format!(" ({t})")).unwrap_or_default()));
+    f.evidence.push(format!(
+        "body: Meta Graph API error, code {code}{}",
+        etype.map(|t| format!(" ({t})")).unwrap_or_default()
+    ));
     if let Some(sub) = code_of(err, "error_subcode") {
         f.evidence.push(format!("error_subcode {sub}"));
         // Subcode 463 is the documented "access token has expired" case of code 190.
@@ -64,7 +72,12 @@ mod tests {
 
     #[test]
     fn google_and_openai_errors_are_not_meta() {
-        assert!(run_body(parse, 400, r#"{"error":{"code":400,"message":"x","status":"INVALID_ARGUMENT"}}"#).is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"error":{"code":400,"message":"x","status":"INVALID_ARGUMENT"}}"#
+        )
+        .is_none());
         assert!(run_body(parse, 401, r#"{"error":{"message":"x","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#).is_none());
     }
 }

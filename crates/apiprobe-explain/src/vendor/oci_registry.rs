@@ -7,10 +7,25 @@ use serde_json::Value;
 
 /// Error codes defined by the OCI distribution specification and Docker's registry.
 const CODES: &[&str] = &[
-    "BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_BLOB_UNKNOWN",
-    "MANIFEST_INVALID", "MANIFEST_UNKNOWN", "MANIFEST_UNVERIFIED", "NAME_INVALID", "NAME_UNKNOWN",
-    "SIZE_INVALID", "TAG_INVALID", "UNAUTHORIZED", "DENIED", "UNSUPPORTED", "TOOMANYREQUESTS",
-    "PAGINATION_NUMBER_INVALID", "RANGE_INVALID", "UNKNOWN",
+    "BLOB_UNKNOWN",
+    "BLOB_UPLOAD_INVALID",
+    "BLOB_UPLOAD_UNKNOWN",
+    "DIGEST_INVALID",
+    "MANIFEST_BLOB_UNKNOWN",
+    "MANIFEST_INVALID",
+    "MANIFEST_UNKNOWN",
+    "MANIFEST_UNVERIFIED",
+    "NAME_INVALID",
+    "NAME_UNKNOWN",
+    "SIZE_INVALID",
+    "TAG_INVALID",
+    "UNAUTHORIZED",
+    "DENIED",
+    "UNSUPPORTED",
+    "TOOMANYREQUESTS",
+    "PAGINATION_NUMBER_INVALID",
+    "RANGE_INVALID",
+    "UNKNOWN",
 ];
 
 /// Recognises a registry error: a spec code, or any upper-case code with the registry's API header.
@@ -39,10 +54,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         _ => None,
     };
     if let Some(a) = access {
-        f.resource = str_of(a, "Name").or_else(|| str_of(a, "name")).map(str::to_string);
+        f.resource = str_of(a, "Name")
+            .or_else(|| str_of(a, "name"))
+            .map(str::to_string);
         f.permission = str_of(a, "Action").map(str::to_string);
         if f.resource.is_none() {
-            f.resource = str_of(a, "Tag").or_else(|| str_of(a, "Digest")).map(str::to_string);
+            f.resource = str_of(a, "Tag")
+                .or_else(|| str_of(a, "Digest"))
+                .map(str::to_string);
         }
     }
     Some(f)
@@ -75,6 +94,11 @@ mod tests {
 
     #[test]
     fn other_coded_error_arrays_are_not_registry_errors() {
-        assert!(run_body(parse, 400, r#"{"errors":[{"code":"invalid","message":"x"}]}"#).is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"errors":[{"code":"invalid","message":"x"}]}"#
+        )
+        .is_none());
     }
 }

@@ -16,7 +16,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let err = json.get("error")?.as_object()?;
     let ty = err.get("type").and_then(Value::as_str)?;
     let msg = err.get("message").and_then(Value::as_str)?;
-    if !err.contains_key("param") || !matches!(err.get("code"), None | Some(Value::Null) | Some(Value::String(_))) {
+    if !err.contains_key("param")
+        || !matches!(
+            err.get("code"),
+            None | Some(Value::Null) | Some(Value::String(_))
+        )
+    {
         return None;
     }
     let code = err.get("code").and_then(Value::as_str);
@@ -29,13 +34,23 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.85,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: OpenAI-style error, type {ty}{}", code.map(|c| format!(", code {c}")).unwrap_or_default()));
+    f.evidence.push(format!(
+        "body: OpenAI-style error, type {ty}{}",
+        code.map(|c| format!(", code {c}")).unwrap_or_default()
+    ));
     // "Please try again in 4.368s." / "in 20ms."
     if let Some((_, rest)) = msg.split_once("try again in ") {
-        let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let num: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
         let unit = &rest[num.len()..];
         if let Ok(n) = num.trim_end_matches('.').parse::<f64>() {
-            f.retry_after_s = Some(if unit.starts_with("ms") { n / 1000.0 } else { n });
+            f.retry_after_s = Some(if unit.starts_with("ms") {
+                n / 1000.0
+            } else {
+                n
+            });
         }
     }
     Some(f)
@@ -74,7 +89,17 @@ mod tests {
 
     #[test]
     fn azure_and_meta_errors_are_not_openai() {
-        assert!(run_body(parse, 400, r#"{"error":{"code":"BadRequest","message":"x"}}"#).is_none());
-        assert!(run_body(parse, 400, r#"{"error":{"message":"x","type":"OAuthException","code":190,"fbtrace_id":"a"}}"#).is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"error":{"code":"BadRequest","message":"x"}}"#
+        )
+        .is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"error":{"message":"x","type":"OAuthException","code":190,"fbtrace_id":"a"}}"#
+        )
+        .is_none());
     }
 }

@@ -22,7 +22,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: PayPal error {name}, debug_id {debug_id}"));
+    f.evidence
+        .push(format!("body: PayPal error {name}, debug_id {debug_id}"));
     if let Some(issue) = issue {
         f.evidence.push(format!("detail issue {issue}"));
     }
@@ -42,7 +43,10 @@ mod tests {
     fn reads_a_schema_violation_with_its_field() {
         let f = run(parse, "paypal_1").unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("INVALID_PARAMETER_SYNTAX"));
-        assert_eq!(f.field.as_deref(), Some("purchase_units/0/amount/currency_code"));
+        assert_eq!(
+            f.field.as_deref(),
+            Some("purchase_units/0/amount/currency_code")
+        );
     }
 
     #[test]

@@ -8,9 +8,20 @@ use serde_json::Value;
 /// Recognises a Rails error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let obj = b.json?.as_object()?;
-    let mut f = Finding { format: "rails", vendor: Some("rails"), ..Finding::default() };
-    if let (Some(status), Some(error)) = (obj.get("status").and_then(Value::as_u64), obj.get("error").and_then(Value::as_str)) {
-        if !obj.keys().all(|k| matches!(k.as_str(), "status" | "error" | "exception" | "traces")) || status < 400 {
+    let mut f = Finding {
+        format: "rails",
+        vendor: Some("rails"),
+        ..Finding::default()
+    };
+    if let (Some(status), Some(error)) = (
+        obj.get("status").and_then(Value::as_u64),
+        obj.get("error").and_then(Value::as_str),
+    ) {
+        if !obj
+            .keys()
+            .all(|k| matches!(k.as_str(), "status" | "error" | "exception" | "traces"))
+            || status < 400
+        {
             return None;
         }
         // Elasticsearch 1.x shares the shape; its `error` is an exception class with a bracketed message.
@@ -27,11 +38,17 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             f.message = message(text).or(f.message);
             f.confidence = 0.9;
         }
-        f.evidence.push(format!("body: Rails error {{status: {status}, error: \"{error}\"}}"));
+        f.evidence.push(format!(
+            "body: Rails error {{status: {status}, error: \"{error}\"}}"
+        ));
         return Some(f);
     }
     // Shopify is a Rails app and answers in the same shape; its headers say whose it is.
-    if obj.len() != 1 || b.headers.iter().any(|(n, _)| n.to_ascii_lowercase().starts_with("x-shopify-")) {
+    if obj.len() != 1
+        || b.headers
+            .iter()
+            .any(|(n, _)| n.to_ascii_lowercase().starts_with("x-shopify-"))
+    {
         return None;
     }
     let fields = obj.get("errors")?.as_object()?;
@@ -40,11 +57,17 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     f.field = Some(field.clone());
     f.vendor_code = Some(first.to_string());
     f.message = message(&format!("{field} {first}"));
-    if !fields.values().all(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_string))) {
+    if !fields
+        .values()
+        .all(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_string)))
+    {
         return None;
     }
     f.confidence = 0.7;
-    f.evidence.push(format!("body: Rails validation errors on {} field(s)", fields.len()));
+    f.evidence.push(format!(
+        "body: Rails validation errors on {} field(s)",
+        fields.len()
+    ));
     Some(f)
 }
 
@@ -62,8 +85,14 @@ mod tests {
     #[test]
     fn reads_the_development_exception() {
         let f = run(parse, "rails_2").unwrap();
-        assert_eq!(f.vendor_code.as_deref(), Some("ActiveRecord::RecordNotFound"));
-        assert_eq!(f.message.as_deref(), Some("Couldn't find Article with 'id'=42"));
+        assert_eq!(
+            f.vendor_code.as_deref(),
+            Some("ActiveRecord::RecordNotFound")
+        );
+        assert_eq!(
+            f.message.as_deref(),
+            Some("Couldn't find Article with 'id'=42")
+        );
     }
 
     #[test]
@@ -71,11 +100,19 @@ mod tests {
         let f = run(parse, "rails_3").unwrap();
         // Members come back in key order, so "body" is read first.
         assert_eq!(f.field.as_deref(), Some("body"));
-        assert_eq!(f.vendor_code.as_deref(), Some("is too short (minimum is 10 characters)"));
+        assert_eq!(
+            f.vendor_code.as_deref(),
+            Some("is too short (minimum is 10 characters)")
+        );
     }
 
     #[test]
     fn elasticsearch_legacy_errors_are_not_rails() {
-        assert!(run_body(parse, 404, r#"{"error":"IndexMissingException[[x] missing]","status":404}"#).is_none());
+        assert!(run_body(
+            parse,
+            404,
+            r#"{"error":"IndexMissingException[[x] missing]","status":404}"#
+        )
+        .is_none());
     }
 }

@@ -16,8 +16,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.85,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Salesforce error array, errorCode {code}"));
-    f.field = arr_of(first, "fields").and_then(|a| a.first()).and_then(|v| v.as_str()).map(str::to_string);
+    f.evidence
+        .push(format!("body: Salesforce error array, errorCode {code}"));
+    f.field = arr_of(first, "fields")
+        .and_then(|a| a.first())
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     Some(f)
 }
 

@@ -15,7 +15,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let shaped = errors.iter().filter_map(|e| e.as_object()).all(|e| {
         e.contains_key("message")
             && (e.contains_key("field") || e.contains_key("help"))
-            && e.keys().all(|k| matches!(k.as_str(), "message" | "field" | "help" | "error_id" | "parameter"))
+            && e.keys().all(|k| {
+                matches!(
+                    k.as_str(),
+                    "message" | "field" | "help" | "error_id" | "parameter"
+                )
+            })
     });
     if !shaped {
         return None;
@@ -32,7 +37,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     if f.field.is_some() {
         f.maps_to = Some("INVALID_FIELD_VALUE".to_string());
     }
-    f.evidence.push(format!("body: SendGrid errors[] ({} entr{})", errors.len(), if errors.len() == 1 { "y" } else { "ies" }));
+    f.evidence.push(format!(
+        "body: SendGrid errors[] ({} entr{})",
+        errors.len(),
+        if errors.len() == 1 { "y" } else { "ies" }
+    ));
     Some(f)
 }
 
@@ -44,7 +53,10 @@ mod tests {
     #[test]
     fn reads_an_invalid_grant() {
         let f = run(parse, "sendgrid_1").unwrap();
-        assert_eq!(f.message.as_deref(), Some("The provided authorization grant is invalid, expired, or revoked"));
+        assert_eq!(
+            f.message.as_deref(),
+            Some("The provided authorization grant is invalid, expired, or revoked")
+        );
         assert_eq!(f.field, None);
     }
 
@@ -62,8 +74,23 @@ mod tests {
 
     #[test]
     fn jsonapi_registry_and_mailchimp_errors_are_not_sendgrid() {
-        assert!(run_body(parse, 400, r#"{"title":"Invalid Resource","errors":[{"field":"email_address","message":"x"}]}"#).is_none());
-        assert!(run_body(parse, 401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"x","detail":null}]}"#).is_none());
-        assert!(run_body(parse, 422, r#"{"errors":[{"status":"422","title":"x","detail":"y"}]}"#).is_none());
+        assert!(run_body(
+            parse,
+            400,
+            r#"{"title":"Invalid Resource","errors":[{"field":"email_address","message":"x"}]}"#
+        )
+        .is_none());
+        assert!(run_body(
+            parse,
+            401,
+            r#"{"errors":[{"code":"UNAUTHORIZED","message":"x","detail":null}]}"#
+        )
+        .is_none());
+        assert!(run_body(
+            parse,
+            422,
+            r#"{"errors":[{"status":"422","title":"x","detail":"y"}]}"#
+        )
+        .is_none());
     }
 }

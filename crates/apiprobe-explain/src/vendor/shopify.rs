@@ -9,8 +9,15 @@ use serde_json::Value;
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let obj = b.json?.as_object()?;
     let errors = obj.get("errors")?;
-    let header = b.headers.iter().any(|(n, _)| n.to_ascii_lowercase().starts_with("x-shopify-"));
-    let mut f = Finding { format: "shopify", vendor: Some("shopify"), ..Finding::default() };
+    let header = b
+        .headers
+        .iter()
+        .any(|(n, _)| n.to_ascii_lowercase().starts_with("x-shopify-"));
+    let mut f = Finding {
+        format: "shopify",
+        vendor: Some("shopify"),
+        ..Finding::default()
+    };
     match errors {
         Value::String(s) => {
             if !(header || s.starts_with("[API]")) {
@@ -28,7 +35,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         _ => return None,
     }
     f.confidence = if header { 0.9 } else { 0.7 };
-    f.evidence.push(if header { "header x-shopify-*".to_string() } else { "body: Shopify [API] message".to_string() });
+    f.evidence.push(if header {
+        "header x-shopify-*".to_string()
+    } else {
+        "body: Shopify [API] message".to_string()
+    });
     Some(f)
 }
 
@@ -53,7 +64,10 @@ mod tests {
     #[test]
     fn reads_a_throttle_message() {
         let f = run(parse, "shopify_3").unwrap();
-        assert!(f.message.unwrap().starts_with("Exceeded 2 calls per second"));
+        assert!(f
+            .message
+            .unwrap()
+            .starts_with("Exceeded 2 calls per second"));
     }
 
     #[test]

@@ -32,13 +32,18 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: SOAP {version} fault, code {code}"));
+    f.evidence
+        .push(format!("body: SOAP {version} fault, code {code}"));
     if let Some(sub) = sub.map(local).filter(|s| !s.is_empty()) {
         f.evidence.push(format!("fault subcode {sub}"));
     }
     // 1.1 codes may be refined with dots ("Client.Authentication"); the table knows the standard heads.
     if code.contains('.') {
-        f.maps_to = code.split('.').next().and_then(standard_head).map(str::to_string);
+        f.maps_to = code
+            .split('.')
+            .next()
+            .and_then(standard_head)
+            .map(str::to_string);
         f.confidence = 0.7;
     }
     if let Some(actor) = xml_element(fault, "faultactor").or_else(|| xml_element(fault, "Node")) {
@@ -79,14 +84,20 @@ mod tests {
         let f = run(parse, "soap_2").unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("Sender"));
         assert_eq!(f.message.as_deref(), Some("Sender Timeout"));
-        assert!(f.evidence.iter().any(|e| e == "fault subcode MessageTimeout"));
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e == "fault subcode MessageTimeout"));
     }
 
     #[test]
     fn reads_a_vendor_fault_code() {
         let f = run(parse, "soap_3").unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("INVALID_LOGIN"));
-        assert!(f.message.unwrap().starts_with("INVALID_LOGIN: Invalid username"));
+        assert!(f
+            .message
+            .unwrap()
+            .starts_with("INVALID_LOGIN: Invalid username"));
     }
 
     #[test]
@@ -105,7 +116,17 @@ mod tests {
 
     #[test]
     fn ignores_envelopes_without_faults_and_other_xml() {
-        assert!(run_body(parse, 200, "<e:Envelope><e:Body><r>ok</r></e:Body></e:Envelope>").is_none());
-        assert!(run_body(parse, 403, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>").is_none());
+        assert!(run_body(
+            parse,
+            200,
+            "<e:Envelope><e:Body><r>ok</r></e:Body></e:Envelope>"
+        )
+        .is_none());
+        assert!(run_body(
+            parse,
+            403,
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+        )
+        .is_none());
     }
 }

@@ -21,7 +21,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!("body: Spring Boot error attributes, \"{error}\" at {path}"));
+    f.evidence.push(format!(
+        "body: Spring Boot error attributes, \"{error}\" at {path}"
+    ));
     if let Some(first) = arr_of(json, "errors").and_then(|e| e.first()) {
         f.field = str_of(first, "field").map(str::to_string);
         f.vendor_code = str_of(first, "code").map(str::to_string);

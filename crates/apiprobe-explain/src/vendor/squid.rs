@@ -7,12 +7,18 @@ use super::{Body, Finding};
 /// Recognises a Squid error by its header or by its page template.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let header = b.header("x-squid-error").map(str::trim);
-    let from_header = header.and_then(|h| h.split_whitespace().next()).filter(|c| is_err_code(c));
+    let from_header = header
+        .and_then(|h| h.split_whitespace().next())
+        .filter(|c| is_err_code(c));
     let page = b.text.contains("squid") || b.text.contains("Squid");
     let from_page = if page {
         between(b.text, "<body id=", ">")
             .map(|s| s.trim_matches('"'))
-            .or_else(|| b.text.find("<!-- ERR_").and_then(|i| b.text[i + 5..].split_whitespace().next()))
+            .or_else(|| {
+                b.text
+                    .find("<!-- ERR_")
+                    .and_then(|i| b.text[i + 5..].split_whitespace().next())
+            })
             .filter(|c| is_err_code(c))
     } else {
         None
@@ -40,7 +46,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
 }
 
 fn is_err_code(c: &str) -> bool {
-    c.len() > 4 && c.starts_with("ERR_") && c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+    c.len() > 4
+        && c.starts_with("ERR_")
+        && c.bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -59,7 +68,10 @@ mod tests {
     fn reads_a_connect_failure_header() {
         let f = run(parse, "squid_2").unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("ERR_CONNECT_FAIL"));
-        assert!(f.evidence.iter().any(|e| e == "X-Squid-Error: ERR_CONNECT_FAIL 111"));
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e == "X-Squid-Error: ERR_CONNECT_FAIL 111"));
     }
 
     #[test]

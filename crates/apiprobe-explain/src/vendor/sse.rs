@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// Recognises the first error event of an event stream and reads its data with the matching JSON parser.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
-    let stream = b.header("content-type").is_some_and(|c| c.starts_with("text/event-stream"));
+    let stream = b
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/event-stream"));
     let mut event = "";
     let mut data = String::new();
     // Events are separated by blank lines; `data:` lines of one event are joined with newlines.
@@ -41,27 +43,46 @@ fn error_event(b: &Body<'_>, event: &str, data: &str, stream: bool) -> Option<Fi
     if !(named || json.get("error").is_some()) {
         return None;
     }
-    let inner = Body { status: b.status, headers: b.headers, text: data, json: Some(&json) };
-    let mut f = anthropic::from_json(&json).or_else(|| openai::parse(&inner)).unwrap_or_else(|| {
-        let err = json.get("error").unwrap_or(&json);
-        Finding {
-            vendor_code: str_of(err, "code").or_else(|| str_of(err, "type")).map(str::to_string),
-            message: str_of(err, "message").or_else(|| err.as_str()).and_then(message),
-            confidence: 0.6,
-            ..Finding::default()
-        }
-    });
+    let inner = Body {
+        status: b.status,
+        headers: b.headers,
+        text: data,
+        json: Some(&json),
+    };
+    let mut f = anthropic::from_json(&json)
+        .or_else(|| openai::parse(&inner))
+        .unwrap_or_else(|| {
+            let err = json.get("error").unwrap_or(&json);
+            Finding {
+                vendor_code: str_of(err, "code")
+                    .or_else(|| str_of(err, "type"))
+                    .map(str::to_string),
+                message: str_of(err, "message")
+                    .or_else(|| err.as_str())
+                    .and_then(message),
+                confidence: 0.6,
+                ..Finding::default()
+            }
+        });
     if f.vendor_code.is_none() && f.message.is_none() {
         return None;
     }
     let inner_format = f.format;
     f.format = "sse";
-    f.evidence.insert(0, format!("body: event stream error event{}", if named { " (event: error)" } else { "" }));
+    f.evidence.insert(
+        0,
+        format!(
+            "body: event stream error event{}",
+            if named { " (event: error)" } else { "" }
+        ),
+    );
     if !inner_format.is_empty() {
-        f.evidence.push(format!("event data read as {inner_format}"));
+        f.evidence
+            .push(format!("event data read as {inner_format}"));
     }
     if b.status == 200 {
-        f.evidence.push("error carried inside a 200 response".to_string());
+        f.evidence
+            .push("error carried inside a 200 response".to_string());
     }
     Some(f)
 }
@@ -94,6 +115,11 @@ mod tests {
 
     #[test]
     fn ordinary_events_are_not_errors() {
-        assert!(run_body(parse, 200, "event: message_start\ndata: {\"type\":\"message_start\"}\n\n").is_none());
+        assert!(run_body(
+            parse,
+            200,
+            "event: message_start\ndata: {\"type\":\"message_start\"}\n\n"
+        )
+        .is_none());
     }
 }

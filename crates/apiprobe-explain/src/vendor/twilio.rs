@@ -24,7 +24,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     f.evidence.push(format!("body: Twilio error {code}"));
     if let Some(m) = msg {
         // Twilio quotes parameter names: "The 'To' number +15005550001 is not a valid phone number."
-        f.field = between(m, "'", "'").filter(|s| !s.contains(' ') && !s.is_empty()).map(str::to_string);
+        f.field = between(m, "'", "'")
+            .filter(|s| !s.contains(' ') && !s.is_empty())
+            .map(str::to_string);
         f.resource = between(m, "The requested resource ", " was not found").map(str::to_string);
     }
     Some(f)
@@ -57,6 +59,11 @@ mod tests {
 
     #[test]
     fn needs_the_twilio_link() {
-        assert!(run_body(parse, 404, r#"{"code":5,"message":"x","more_info":"https://example.com"}"#).is_none());
+        assert!(run_body(
+            parse,
+            404,
+            r#"{"code":5,"message":"x","more_info":"https://example.com"}"#
+        )
+        .is_none());
     }
 }

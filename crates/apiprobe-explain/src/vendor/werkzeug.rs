@@ -21,8 +21,14 @@ const DESCRIPTIONS: &[&str] = &[
 
 /// Recognises a Werkzeug default error page or its JSON rendering.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
-    let mut f = Finding { format: "werkzeug", vendor: Some("werkzeug"), ..Finding::default() };
-    let werkzeug_server = b.header("server").is_some_and(|s| s.starts_with("Werkzeug/"));
+    let mut f = Finding {
+        format: "werkzeug",
+        vendor: Some("werkzeug"),
+        ..Finding::default()
+    };
+    let werkzeug_server = b
+        .header("server")
+        .is_some_and(|s| s.starts_with("Werkzeug/"));
     if let Some(json) = b.json {
         let msg = str_of(json, "message")?;
         if json.as_object()?.len() != 1 || !DESCRIPTIONS.iter().any(|d| msg.starts_with(d)) {
@@ -30,18 +36,23 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         }
         f.message = message(msg);
         f.confidence = 0.75;
-        f.evidence.push("body: Werkzeug default description as JSON message".to_string());
+        f.evidence
+            .push("body: Werkzeug default description as JSON message".to_string());
     } else {
         let text = b.text.trim_start();
         let title = between(text, "<title>", "</title>")?;
         let para = between(text, "<p>", "</p>")?;
         // The page has no <head> or <body>: title, h1 and one paragraph, in that order.
-        if text.contains("<body") || !text.contains("<h1>") || !DESCRIPTIONS.iter().any(|d| para.starts_with(d)) {
+        if text.contains("<body")
+            || !text.contains("<h1>")
+            || !DESCRIPTIONS.iter().any(|d| para.starts_with(d))
+        {
             return None;
         }
         f.message = message(&plain_text(para));
         f.confidence = if werkzeug_server { 0.95 } else { 0.85 };
-        f.evidence.push(format!("body: Werkzeug default error page \"{title}\""));
+        f.evidence
+            .push(format!("body: Werkzeug default error page \"{title}\""));
     }
     if werkzeug_server {
         f.evidence.push("Server: Werkzeug".to_string());
@@ -57,19 +68,28 @@ mod tests {
     #[test]
     fn reads_the_404_page() {
         let f = run(parse, "werkzeug_1").unwrap();
-        assert!(f.message.unwrap().starts_with("The requested URL was not found"));
+        assert!(f
+            .message
+            .unwrap()
+            .starts_with("The requested URL was not found"));
     }
 
     #[test]
     fn reads_the_old_doctype_405_page() {
         let f = run(parse, "werkzeug_2").unwrap();
-        assert_eq!(f.message.as_deref(), Some("The method is not allowed for the requested URL."));
+        assert_eq!(
+            f.message.as_deref(),
+            Some("The method is not allowed for the requested URL.")
+        );
     }
 
     #[test]
     fn reads_the_json_form() {
         let f = run(parse, "werkzeug_3").unwrap();
-        assert!(f.message.unwrap().starts_with("The server encountered an internal error"));
+        assert!(f
+            .message
+            .unwrap()
+            .starts_with("The server encountered an internal error"));
     }
 
     #[test]
