@@ -86,7 +86,11 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
         .iter()
         .copied()
         .filter(|h| rule_of(set, *h).wrapper)
-        .max_by(|a, b| rule_of(set, *a).confidence.total_cmp(&rule_of(set, *b).confidence));
+        .max_by(|a, b| {
+            rule_of(set, *a)
+                .confidence
+                .total_cmp(&rule_of(set, *b).confidence)
+        });
     let (hit, mut res) = match best {
         Some(b) => b,
         // Only an envelope was recognised: its own mapping is the answer.
@@ -97,7 +101,11 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
     };
     let rule = rule_of(set, hit);
     // Facts from other matching lines fill gaps (a host named on one line, the errno on another).
-    for &other in hits.iter().filter(|h| h.line != hit.line).take(8) {
+    for &other in hits
+        .iter()
+        .filter(|h| h.line != hit.line || h.rule != hit.rule)
+        .take(8)
+    {
         for (k, v) in captures(rule_of(set, other), lines[other.line]) {
             if !RESERVED.contains(&k.as_str()) {
                 res.details.entry(k).or_insert(v);
@@ -157,7 +165,12 @@ fn rule_of(set: &RuleSet, hit: Hit) -> &Rule {
 
 /// Maps one hit to a catalog entry: the rule's `maps_to`, else an HTTP status in the line (the status
 /// rules), else the tool's code through the alias table.
-fn resolve<'c>(catalog: &'c Catalog, set: &RuleSet, hit: Hit, lines: &[&str]) -> Option<Resolved<'c>> {
+fn resolve<'c>(
+    catalog: &'c Catalog,
+    set: &RuleSet,
+    hit: Hit,
+    lines: &[&str],
+) -> Option<Resolved<'c>> {
     let rule = rule_of(set, hit);
     let mut caps = captures(rule, lines[hit.line]);
     let code = caps.remove("code").or_else(|| rule.code.clone());
@@ -168,14 +181,19 @@ fn resolve<'c>(catalog: &'c Catalog, set: &RuleSet, hit: Hit, lines: &[&str]) ->
     caps.remove("message");
     let tool = display_tool(&rule.tool);
     let alias_tool = rule.alias_tool.as_deref().unwrap_or(&rule.tool);
-    let by_code = code.as_deref().and_then(|c| catalog.by_alias(alias_tool, c));
+    let by_code = code
+        .as_deref()
+        .and_then(|c| catalog.by_alias(alias_tool, c));
     let (entry, how) = if let Some(name) = &rule.maps_to {
         let entry = catalog.get(name)?;
         let said = code
             .as_deref()
             .map(|c| format!("{tool} code {c} with this text"))
             .unwrap_or_else(|| format!("this {tool} text"));
-        (entry, format!("{said} means {} {}", entry.code, entry.label()))
+        (
+            entry,
+            format!("{said} means {} {}", entry.code, entry.label()),
+        )
     } else if let (Some((entry, alias)), true) = (by_code, rule.code_first || status.is_none()) {
         (entry, alias_sentence(alias_tool, alias, entry))
     } else if let Some(s) = status {

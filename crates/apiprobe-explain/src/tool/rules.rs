@@ -15,18 +15,33 @@ const FILES: &[(&str, &str)] = &[
     ("curl.toml", include_str!("../../data/tools/curl.toml")),
     ("hurl.toml", include_str!("../../data/tools/hurl.toml")),
     ("k6.toml", include_str!("../../data/tools/k6.toml")),
-    ("datadog.toml", include_str!("../../data/tools/datadog.toml")),
+    (
+        "datadog.toml",
+        include_str!("../../data/tools/datadog.toml"),
+    ),
     ("node.toml", include_str!("../../data/tools/node.toml")),
-    ("chromium.toml", include_str!("../../data/tools/chromium.toml")),
+    (
+        "chromium.toml",
+        include_str!("../../data/tools/chromium.toml"),
+    ),
     ("go.toml", include_str!("../../data/tools/go.toml")),
     ("python.toml", include_str!("../../data/tools/python.toml")),
     ("java.toml", include_str!("../../data/tools/java.toml")),
     ("dotnet.toml", include_str!("../../data/tools/dotnet.toml")),
-    ("openssl.toml", include_str!("../../data/tools/openssl.toml")),
+    (
+        "openssl.toml",
+        include_str!("../../data/tools/openssl.toml"),
+    ),
     ("nginx.toml", include_str!("../../data/tools/nginx.toml")),
     ("envoy.toml", include_str!("../../data/tools/envoy.toml")),
-    ("haproxy.toml", include_str!("../../data/tools/haproxy.toml")),
-    ("blackbox.toml", include_str!("../../data/tools/blackbox.toml")),
+    (
+        "haproxy.toml",
+        include_str!("../../data/tools/haproxy.toml"),
+    ),
+    (
+        "blackbox.toml",
+        include_str!("../../data/tools/blackbox.toml"),
+    ),
     ("text.toml", include_str!("../../data/tools/text.toml")),
 ];
 
