@@ -94,12 +94,21 @@ fn load(files: &[(&str, &str)]) -> Tables {
             }
         };
         if format!("{}.toml", parsed.vendor) != *file {
-            t.problems.push(format!("{file}: vendor = \"{}\" does not match the file name", parsed.vendor));
+            t.problems.push(format!(
+                "{file}: vendor = \"{}\" does not match the file name",
+                parsed.vendor
+            ));
         }
         let vt = t.vendors.entry(parsed.vendor).or_default();
         for rule in parsed.map {
-            vt.exact.entry(rule.code.clone()).or_default().push(rule.clone());
-            vt.folded.entry(rule.code.to_ascii_lowercase()).or_default().push(rule);
+            vt.exact
+                .entry(rule.code.clone())
+                .or_default()
+                .push(rule.clone());
+            vt.folded
+                .entry(rule.code.to_ascii_lowercase())
+                .or_default()
+                .push(rule);
         }
         for mut rule in parsed.message {
             rule.contains = rule.contains.to_lowercase();
@@ -123,7 +132,11 @@ impl Tables {
         vt.exact
             .get(code)
             .and_then(|r| pick(r, status))
-            .or_else(|| vt.folded.get(&code.to_ascii_lowercase()).and_then(|r| pick(r, status)))
+            .or_else(|| {
+                vt.folded
+                    .get(&code.to_ascii_lowercase())
+                    .and_then(|r| pick(r, status))
+            })
     }
 
     /// The first message rule of `vendor` whose phrase occurs in `message`.
@@ -157,6 +170,7 @@ impl Tables {
     }
 
     /// Every probe name any rule maps to, with the file's vendor, for the data test.
+    #[cfg(test)]
     pub(crate) fn all_targets(&self) -> impl Iterator<Item = (&str, &str)> {
         self.vendors.iter().flat_map(|(v, t)| {
             t.exact
@@ -189,7 +203,10 @@ mod tests {
             .filter(|(_, m)| catalog.by_name(m).is_none() && catalog.by_code(m).is_none())
             .map(|(v, m)| format!("{v}: {m}"))
             .collect();
-        assert!(missing.is_empty(), "maps_to names not in the catalog: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "maps_to names not in the catalog: {missing:?}"
+        );
     }
 
     #[test]
@@ -199,8 +216,14 @@ mod tests {
             "vendor = \"x\"\n[[map]]\ncode = \"A\"\nmaps_to = \"CONFLICT\"\n[[map]]\ncode = \"A\"\nmaps_to = \"RATE_LIMITED\"\nstatus = 429\n",
         )]);
         assert!(t.problems.is_empty(), "{:?}", t.problems);
-        assert_eq!(t.code("x", "A", 429).map(|r| r.maps_to.as_str()), Some("RATE_LIMITED"));
-        assert_eq!(t.code("x", "a", 400).map(|r| r.maps_to.as_str()), Some("CONFLICT"));
+        assert_eq!(
+            t.code("x", "A", 429).map(|r| r.maps_to.as_str()),
+            Some("RATE_LIMITED")
+        );
+        assert_eq!(
+            t.code("x", "a", 400).map(|r| r.maps_to.as_str()),
+            Some("CONFLICT")
+        );
         assert!(t.code("y", "A", 400).is_none());
     }
 

@@ -12,10 +12,11 @@
 //!
 //! A parser never panics and never recurses on input: bodies can be hostile.
 
-
 mod access;
 mod anthropic;
 mod atlassian;
+#[cfg(test)]
+mod cases;
 mod django_html;
 mod drf;
 mod elasticsearch;
@@ -42,9 +43,22 @@ mod squid;
 mod sse;
 mod twilio;
 mod werkzeug;
-#[cfg(test)]
-mod cases;
 
+mod aws;
+mod azure;
+mod bearer;
+mod empty;
+mod github;
+mod google;
+mod graphql;
+mod html;
+mod oauth;
+mod plain;
+mod problem_json;
+mod slack;
+mod stripe;
+
+pub(crate) use bearer::challenge_finding;
 use serde_json::Value;
 
 /// What a format parser sees: the status, headers and body of one response.
@@ -62,13 +76,21 @@ pub(crate) struct Body<'a> {
 impl Body<'_> {
     /// The first value of a header, by name, ignoring ASCII case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The media type of `Content-Type`, lower-cased, without parameters (`application/problem+json`).
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 }
 
@@ -81,6 +103,9 @@ pub(crate) struct Finding {
     pub vendor: Option<&'static str>,
     /// The API's own error code.
     pub vendor_code: Option<String>,
+    /// A finer code under `vendor_code` (Google `ErrorInfo.reason`, Stripe `decline_code`); looked up in the
+    /// vendor table before `vendor_code`.
+    pub reason: Option<String>,
     /// The API's human-readable message.
     pub message: Option<String>,
     /// The request field the body names.
@@ -134,4 +159,46 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("werkzeug", werkzeug::parse),
     ("django_html", django_html::parse),
     ("express", express::parse),
+    // The families below are strict about their marks; the generic shapes after them claim whatever is left.
+    ("problem_json", problem_json::parse),
+    ("google", google::parse),
+    ("stripe", stripe::parse),
+    ("aws", aws::parse),
+    ("azure", azure::parse),
+    ("slack", slack::parse),
+    ("graphql", graphql::parse),
+    ("github", github::parse),
+    ("oauth", oauth::parse),
+    ("html", html::parse),
+    ("plain", plain::parse),
+    ("empty", empty::parse),
 ];
+
+/// A string member of a JSON object.
+pub(crate) fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// A member as text when it is a non-empty string or a number (codes come as either).
+pub(crate) fn code_text(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(x) if !x.trim().is_empty() => Some(x.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A message worth keeping: trimmed, at most 500 characters, `None` when blank.
+pub(crate) fn msg(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| crate::reading::clip(t, 500).into_owned())
+}
+
+/// The text after `prefix` up to the next `close` (`Permission 'x.y' denied` -> `x.y`).
+pub(crate) fn between<'a>(text: &'a str, prefix: &str, close: char) -> Option<&'a str> {
+    let start = text.find(prefix)? + prefix.len();
+    let rest = &text[start..];
+    let end = rest.find(close)?;
+    let got = rest[..end].trim();
+    (!got.is_empty()).then_some(got)
+}

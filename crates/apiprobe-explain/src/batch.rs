@@ -1,0 +1,417 @@
+//! Batch mode for logs: JSON Lines in (`{"status":..,"headers":{..},"body":".."}` or `{"raw":".."}`), one
+//! JSON [`Report`] per line out, in input order; a line that cannot be read yields a [`LineError`] in place.
+//!
+//! Memory stays flat: the input is cut into chunks of whole lines, a bounded queue feeds one worker per
+//! core, and a writer puts the finished chunks back in order. At most `2 × workers` chunks are in flight.
+
+use crate::reading::explain_parts;
+use apiprobe_catalog::{Catalog, LineError, Report};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Mutex;
+
+/// Bytes per chunk of input handed to a worker.
+const CHUNK: usize = 256 * 1024;
+/// Longest input line read; a longer one is reported as an error and skipped.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// How to run a batch.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Worker threads; 0 means one per available core.
+    pub workers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { workers: 0 }
+    }
+}
+
+/// Counts over a whole batch.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Input lines seen (blank lines are skipped and not counted).
+    pub lines: u64,
+    /// Lines explained.
+    pub explained: u64,
+    /// Lines that were not readable (`{"line":N,"error":..}` in the output).
+    pub errors: u64,
+    /// Responses without an error (2xx, nothing in the body).
+    pub ok: u64,
+    /// Reports by category (`client`, `auth`, `server`, and `none` when no catalog entry fits).
+    pub by_category: BTreeMap<String, u64>,
+    /// Reports by catalog code (`PRB-1401`, `404`).
+    pub by_code: BTreeMap<String, u64>,
+    /// Reports by vendor whose own code was read (`none` when no vendor's format was recognised).
+    pub by_vendor: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    fn add(&mut self, r: &Report) {
+        self.explained += 1;
+        if r.ok {
+            self.ok += 1;
+            return;
+        }
+        let cat = r.category.map_or("none", |c| c.as_str());
+        bump(&mut self.by_category, cat);
+        bump(&mut self.by_code, r.code.as_deref().unwrap_or("none"));
+        bump(&mut self.by_vendor, r.vendor.as_deref().unwrap_or("none"));
+    }
+
+    fn merge(&mut self, o: Summary) {
+        self.lines += o.lines;
+        self.explained += o.explained;
+        self.errors += o.errors;
+        self.ok += o.ok;
+        for (map, other) in [
+            (&mut self.by_category, o.by_category),
+            (&mut self.by_code, o.by_code),
+            (&mut self.by_vendor, o.by_vendor),
+        ] {
+            for (k, v) in other {
+                *map.entry(k).or_insert(0) += v;
+            }
+        }
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+/// Headers as an object (`{"name": "value"}`), or a list of `[name, value]` pairs; values may be strings,
+/// numbers or lists of strings (repeated headers).
+struct Headers(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Headers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Headers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of header names to values, or a list of [name, value] pairs")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Headers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(name) = m.next_key::<Cow<'de, str>>()? {
+                    match m.next_value::<HeaderValue>()? {
+                        HeaderValue::One(v) => out.push((name.into_owned(), v)),
+                        HeaderValue::Many(vs) => {
+                            out.extend(vs.into_iter().map(|v| (name.to_string(), v)))
+                        }
+                    }
+                }
+                Ok(Headers(out))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<Headers, A::Error> {
+                let mut out = Vec::new();
+                while let Some((n, v)) = s.next_element::<(String, String)>()? {
+                    out.push((n, v));
+                }
+                Ok(Headers(out))
+            }
+            fn visit_unit<E>(self) -> Result<Headers, E> {
+                Ok(Headers(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+enum HeaderValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for HeaderValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            N(serde_json::Number),
+            L(Vec<String>),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::S(s) => HeaderValue::One(s),
+            Raw::N(n) => HeaderValue::One(n.to_string()),
+            Raw::L(l) => HeaderValue::Many(l),
+        })
+    }
+}
+
+/// One input line.
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    headers: Option<Headers>,
+    #[serde(default, borrow)]
+    body: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    raw: Option<Cow<'a, str>>,
+}
+
+/// Explains one JSON line; the error string for a [`LineError`] otherwise.
+pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
+    let l: Line<'_> = serde_json::from_slice(line)
+        .map_err(|e| format!("not a JSON object of a response: {e}"))?;
+    if let Some(raw) = l.raw {
+        let resp = crate::parse_raw(raw.as_bytes()).map_err(|e| e.to_string())?;
+        return Ok(crate::explain_response(catalog, &resp));
+    }
+    let status = l.status.ok_or("no \"status\" (or \"raw\") member")?;
+    if !(100..=999).contains(&status) {
+        return Err(format!("status {status} is not an HTTP status"));
+    }
+    let headers = l.headers.map(|h| h.0).unwrap_or_default();
+    let body = l.body.as_deref().unwrap_or("");
+    Ok(explain_parts(catalog, status, &headers, body.as_bytes()))
+}
+
+struct Job {
+    seq: u64,
+    first_line: u64,
+    data: Vec<u8>,
+}
+
+struct Done {
+    seq: u64,
+    out: Vec<u8>,
+    summary: Summary,
+}
+
+fn work(catalog: &Catalog, job: Job) -> Done {
+    let mut out = Vec::with_capacity(job.data.len() * 3);
+    let mut summary = Summary::default();
+    let mut n = job.first_line;
+    for line in job.data.split(|&b| b == b'\n') {
+        let this = n;
+        n += 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        summary.lines += 1;
+        let res = if line.len() > MAX_LINE {
+            Err(format!(
+                "line is {} bytes, over the {MAX_LINE} byte limit",
+                line.len()
+            ))
+        } else {
+            explain_line(catalog, line)
+        };
+        let written = match res {
+            Ok(r) => {
+                summary.add(&r);
+                serde_json::to_writer(&mut out, &r)
+            }
+            Err(error) => {
+                summary.errors += 1;
+                serde_json::to_writer(&mut out, &LineError { line: this, error })
+            }
+        };
+        if written.is_ok() {
+            out.push(b'\n');
+        }
+    }
+    Done {
+        seq: job.seq,
+        out,
+        summary,
+    }
+}
+
+/// Reads JSON Lines from `input`, writes one JSON line per input line to `out`, in order; returns the counts.
+pub fn run<R: Read, W: Write + Send>(
+    catalog: &Catalog,
+    mut input: R,
+    out: W,
+    opts: &Options,
+) -> io::Result<Summary> {
+    let workers = if opts.workers == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.workers
+    };
+    let (job_tx, job_rx) = sync_channel::<Job>(workers * 2);
+    let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let job_rx = &job_rx;
+            scope.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(job) = job else { return };
+                if done_tx.send(work(catalog, job)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let writer = scope.spawn(move || write_in_order(done_rx, out));
+        let read = feed(&mut input, &job_tx);
+        drop(job_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread failed")));
+        read?;
+        written
+    })
+}
+
+/// Cuts the input into chunks that end on a line break and queues them.
+fn feed<R: Read>(input: &mut R, tx: &std::sync::mpsc::SyncSender<Job>) -> io::Result<()> {
+    let mut seq = 0;
+    let mut line_no = 1u64;
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + CHUNK, 0);
+        let mut filled = start;
+        let mut eof = false;
+        while filled < buf.len() {
+            match input.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(filled);
+        if !eof {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) => carry = buf.split_off(i + 1),
+                // No line break in the whole buffer: one very long line; keep reading it.
+                None if buf.len() <= MAX_LINE + 1 => {
+                    carry = buf;
+                    continue;
+                }
+                None => {
+                    carry.clear();
+                }
+            }
+        }
+        if !buf.is_empty() {
+            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+            let job = Job {
+                seq,
+                first_line: line_no,
+                data: buf,
+            };
+            line_no += lines;
+            seq += 1;
+            if tx.send(job).is_err() {
+                return Ok(());
+            }
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+fn write_in_order<W: Write>(rx: Receiver<Done>, mut out: W) -> io::Result<Summary> {
+    let mut next = 0u64;
+    let mut waiting: HashMap<u64, Done> = HashMap::new();
+    let mut total = Summary::default();
+    let mut failed: Option<io::Error> = None;
+    for done in rx {
+        waiting.insert(done.seq, done);
+        while let Some(d) = waiting.remove(&next) {
+            next += 1;
+            if failed.is_none() {
+                if let Err(e) = out.write_all(&d.out) {
+                    failed = Some(e);
+                }
+            }
+            total.merge(d.summary);
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    out.flush()?;
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_str(input: &str, workers: usize) -> (String, Summary) {
+        let mut out = Vec::new();
+        let s = run(
+            Catalog::builtin(),
+            input.as_bytes(),
+            &mut out,
+            &Options { workers },
+        )
+        .unwrap();
+        (String::from_utf8(out).unwrap(), s)
+    }
+
+    #[test]
+    fn keeps_order_and_reports_bad_lines_in_place() {
+        let mut input = String::new();
+        for i in 0..5000 {
+            if i % 1000 == 7 {
+                input.push_str("{\"status\": 4\n");
+            } else {
+                input.push_str(&format!(
+                    "{{\"status\":{},\"headers\":{{\"retry-after\":\"{}\"}},\"body\":\"\"}}\n",
+                    400 + i % 100,
+                    i
+                ));
+            }
+        }
+        let (out, s) = run_str(&input, 3);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5000);
+        assert_eq!(s.lines, 5000);
+        assert_eq!(s.errors, 5);
+        assert!(lines[7].starts_with("{\"line\":8,"), "{}", lines[7]);
+        let r: Report = serde_json::from_str(lines[4999]).unwrap();
+        assert_eq!(r.retry_after_s, Some(4999.0));
+        assert_eq!(r.status, Some(499));
+    }
+
+    #[test]
+    fn accepts_raw_responses_and_header_lists() {
+        let input = "{\"raw\":\"HTTP/1.1 429 Too Many Requests\\r\\nRetry-After: 7\\r\\n\\r\\n\"}\n{\"status\":401,\"headers\":[[\"WWW-Authenticate\",\"Bearer error=\\\"invalid_token\\\"\"]]}\n\n{\"status\":\"x\"}\n[1]\n";
+        let (out, s) = run_str(input, 1);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4);
+        let r: Report = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(r.retry_after_s, Some(7.0));
+        let r: Report = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(r.vendor_code.as_deref(), Some("invalid_token"));
+        assert!(lines[2].contains("\"line\":4"));
+        assert!(lines[3].contains("\"line\":5"));
+        assert_eq!((s.lines, s.errors), (4, 2));
+    }
+}

@@ -1,0 +1,59 @@
+//! Stripe: `{"error": {"type": "card_error", "code": "card_declined", "decline_code": .., "param": ..,
+//! "message": .., "doc_url": ..}}`. OpenAI copies the envelope, so Stripe needs a Stripe-only mark.
+
+use super::{msg, s, Body, Finding};
+
+const TYPES: &[&str] = &[
+    "api_error",
+    "card_error",
+    "idempotency_error",
+    "invalid_request_error",
+    "authentication_error",
+    "rate_limit_error",
+    "api_connection_error",
+];
+
+/// Recognises a Stripe error by its type plus a doc link, a decline code, a `Request-Id`/`Stripe-*` header
+/// or a Stripe key in the message.
+pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
+    let err = b.json?.get("error")?;
+    let ty = s(err, "type").filter(|t| TYPES.contains(t))?;
+    let message = s(err, "message");
+    let marked = s(err, "doc_url").is_some_and(|u| u.contains("stripe.com"))
+        || err.get("decline_code").is_some()
+        || s(err, "request_log_url").is_some_and(|u| u.contains("stripe.com"))
+        || matches!(ty, "card_error" | "idempotency_error")
+        || b.headers
+            .iter()
+            .any(|(n, v)| n == "request-id" && v.starts_with("req_") || n.starts_with("stripe-"))
+        || message.is_some_and(|m| {
+            m.contains("sk_test_") || m.contains("sk_live_") || m.contains("stripe.com")
+        });
+    if !marked {
+        return None;
+    }
+    let code = s(err, "code");
+    let mut f = Finding {
+        format: "stripe",
+        vendor: Some("stripe"),
+        vendor_code: Some(code.unwrap_or(ty).to_string()),
+        reason: s(err, "decline_code").map(str::to_string),
+        message: message.and_then(msg),
+        field: s(err, "param").map(str::to_string),
+        confidence: 0.9,
+        ..Finding::default()
+    };
+    f.evidence.push(format!(
+        "body: Stripe error, type {ty}{}",
+        code.map(|c| format!(", code {c}")).unwrap_or_default()
+    ));
+    if let Some(d) = &f.reason {
+        f.evidence.push(format!("decline_code {d}"));
+    }
+    // Without a code the type is coarse; the message (an invalid key, a missing param) says more.
+    if code.is_none() && ty == "invalid_request_error" {
+        f.vendor_code = None;
+        f.confidence = 0.7;
+    }
+    Some(f)
+}
