@@ -206,8 +206,41 @@ fn invalid_response_for_bytes_that_are_not_http() {
     let s = FaultServer::spawn().expect("server");
     let r = check(&[&s.url("/garbage")]);
     assert_failure(&r, "INVALID_RESPONSE", "response", &["not valid HTTP"], 8);
+}
+
+#[test]
+fn invalid_header_in_response() {
+    let s = FaultServer::spawn().expect("server");
     let r = check(&[&s.url("/bad-header")]);
-    assert_failure(&r, "INVALID_RESPONSE", "response", &["not valid HTTP"], 8);
+    assert_failure(
+        &r,
+        "INVALID_HEADER_IN_RESPONSE",
+        "response",
+        &["header", "not valid HTTP"],
+        8,
+    );
+}
+
+#[test]
+fn invalid_chunked_encoding() {
+    let s = FaultServer::spawn().expect("server");
+    let r = check(&[&s.url("/bad-chunked")]);
+    assert_failure(&r, "INVALID_CHUNKED_ENCODING", "body", &["chunk"], 56);
+}
+
+#[test]
+fn dns_server_failure_from_a_servfail_answer() {
+    let dns = DnsServer::spawn(DnsMode::ServFail).expect("dns");
+    let r = run(apiprobe()
+        .env("APIPROBE_DNS_SERVER", dns.addr.to_string())
+        .args(["check", "--json", "http://broken.test/ok"]));
+    assert_failure(
+        &r,
+        "DNS_SERVER_FAILURE",
+        "dns",
+        &["broken.test", "Server Failure"],
+        6,
+    );
 }
 
 #[test]
@@ -305,25 +338,37 @@ fn tls_valid_certificate_with_cacert_and_resolve() {
 }
 
 #[test]
-fn tls_untrusted_certificate() {
+fn tls_untrusted_certificate_from_an_unknown_ca() {
+    // Signed by the test CA, which is not trusted without --cacert.
+    let s = FaultServer::spawn_tls(CertKind::Valid).expect("server");
+    let r = check(&[&s.url("/ok")]);
+    assert_failure(
+        &r,
+        "TLS_UNTRUSTED_CERT",
+        "tls",
+        &["127.0.0.1", "not trusted", "--cacert"],
+        60,
+    );
+    // The certificate is still described.
+    assert_eq!(r.1["tls"]["issuer"], "CN=apiprobe test CA");
+    let (out, _) = check(&["--insecure", &s.url("/ok")]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn tls_self_signed_certificate() {
     let s = FaultServer::spawn_tls(CertKind::SelfSigned).expect("server");
     let (_d, ca) = ca_file();
     let r = check(&["--cacert", ca.to_str().unwrap_or_default(), &s.url("/ok")]);
     assert_failure(
         &r,
-        "TLS_UNTRUSTED_CERT",
+        "TLS_SELF_SIGNED_CERT",
         "tls",
-        &["127.0.0.1", "not trusted"],
+        &["127.0.0.1", "self-signed"],
         60,
     );
-    // The certificate is still described.
     assert_eq!(r.1["tls"]["subject"], "CN=localhost");
-    // A certificate from an unknown CA is just as untrusted without --cacert; --insecure accepts it.
-    let v = FaultServer::spawn_tls(CertKind::Valid).expect("server");
-    let r = check(&[&v.url("/ok")]);
-    assert_failure(&r, "TLS_UNTRUSTED_CERT", "tls", &["not trusted"], 60);
-    let (out, _) = check(&["--insecure", &s.url("/ok")]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(r.1["tls"]["issuer"], "CN=localhost");
 }
 
 #[test]
@@ -355,14 +400,27 @@ fn tls_hostname_mismatch_names_the_certificate_names() {
 }
 
 #[test]
-fn tls_handshake_failed_against_a_plain_http_port() {
+fn tls_protocol_mismatch_against_a_plain_http_port() {
     let s = FaultServer::spawn().expect("server");
     let r = check(&[&format!("https://{}/ok", s.addr)]);
     assert_failure(
         &r,
+        "TLS_PROTOCOL_MISMATCH",
+        "tls",
+        &[&s.addr.to_string(), "not TLS"],
+        35,
+    );
+}
+
+#[test]
+fn tls_handshake_failed_when_the_server_aborts_it() {
+    let s = FaultServer::spawn_handshake_abort().expect("server");
+    let r = check(&[&s.url("/ok")]);
+    assert_failure(
+        &r,
         "TLS_HANDSHAKE_FAILED",
         "tls",
-        &["TLS handshake with 127.0.0.1 failed"],
+        &["TLS handshake with 127.0.0.1 failed", "closed"],
         35,
     );
 }

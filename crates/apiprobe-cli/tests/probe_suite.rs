@@ -12,10 +12,19 @@ fn cases() -> PathBuf {
 
 fn apiprobe() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
-    for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
         c.env_remove(v);
     }
-    c.env_remove("APIPROBE_DNS_SERVER").env_remove("APIPROBE_CATALOG").env("NO_COLOR", "1");
+    c.env_remove("APIPROBE_DNS_SERVER")
+        .env_remove("APIPROBE_CATALOG")
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -55,8 +64,17 @@ fn a_passing_suite_exits_0_with_a_summary() {
     let s = servers();
     let out = suite_cmd(&s, "good/all-pass.toml").output().expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 4, "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("PASS")).count(),
+        4,
+        "{stdout}"
+    );
     assert!(stdout.contains("pass          4"), "{stdout}");
     assert!(stdout.contains("fail          0"), "{stdout}");
     assert!(stdout.contains("4 checks in"), "{stdout}");
@@ -65,7 +83,10 @@ fn a_passing_suite_exits_0_with_a_summary() {
 #[test]
 fn a_failing_suite_exits_1_and_json_is_one_result_per_line() {
     let s = servers();
-    let out = suite_cmd(&s, "good/mixed.toml").args(["--json", "-j", "3"]).output().expect("runs");
+    let out = suite_cmd(&s, "good/mixed.toml")
+        .args(["--json", "-j", "3"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let results: Vec<Value> = stdout
@@ -106,7 +127,10 @@ fn junit_has_one_testcase_per_check_and_failures_carry_code_and_message() {
     assert_eq!(xml.matches("<testcase ").count(), 5, "{xml}");
     assert_eq!(xml.matches("<failure ").count(), 3, "{xml}");
     assert!(xml.contains("tests=\"5\" failures=\"3\""), "{xml}");
-    assert!(xml.contains("CONNECTION_REFUSED\" message=\"connection to 127.0.0.1:"), "{xml}");
+    assert!(
+        xml.contains("CONNECTION_REFUSED\" message=\"connection to 127.0.0.1:"),
+        "{xml}"
+    );
     assert!(xml.contains("ASSERTION_JSON"), "{xml}");
 }
 
@@ -128,19 +152,28 @@ fn broken_suites_exit_2_with_file_line_and_column() {
         assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
         assert!(out.stdout.is_empty(), "{file}");
         let located = format!("{}:{want}", path.display());
-        assert!(stderr.contains(&located), "{file}: expected {located:?} in {stderr:?}");
+        assert!(
+            stderr.contains(&located),
+            "{file}: expected {located:?} in {stderr:?}"
+        );
         seen += 1;
     }
     let files = std::fs::read_dir(&dir)
         .expect("dir")
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        })
         .count();
     assert_eq!(seen, files, "every broken suite has an expected error");
 }
 
 #[test]
 fn a_missing_suite_file_is_an_input_error() {
-    let out = apiprobe().args(["run", "/nonexistent/suite.toml"]).output().expect("runs");
+    let out = apiprobe()
+        .args(["run", "/nonexistent/suite.toml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/suite.toml: cannot read"));
 }

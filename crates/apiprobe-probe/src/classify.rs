@@ -38,7 +38,21 @@ pub enum Failure {
         /// The time allowed.
         after: Duration,
     },
-    /// The TCP connection was refused (or the network said the host is unreachable).
+    /// The name server answered with a failure (SERVFAIL, or a temporary failure from the system resolver).
+    DnsServerFailure {
+        /// The host name.
+        host: String,
+        /// What the resolver said.
+        detail: String,
+    },
+    /// No route to the address (EHOSTUNREACH, ENETUNREACH).
+    HostUnreachable {
+        /// `addr:port`.
+        addr: String,
+        /// The operating system's words.
+        detail: String,
+    },
+    /// The TCP connection was refused.
     ConnectionRefused {
         /// `addr:port`.
         addr: String,
@@ -75,6 +89,30 @@ pub enum Failure {
         /// True when the certificate is not valid *yet*.
         not_yet_valid: bool,
     },
+    /// The certificate is signed by its own key.
+    TlsSelfSigned {
+        /// The host name checked.
+        host: String,
+    },
+    /// The certificate was revoked by its issuer.
+    TlsRevoked {
+        /// The host name checked.
+        host: String,
+    },
+    /// The bytes answering the handshake are not TLS (an http port reached with https).
+    TlsProtocolMismatch {
+        /// `host:port`.
+        target: String,
+        /// What the TLS library said.
+        detail: String,
+    },
+    /// The server offers only TLS versions the probe refuses.
+    TlsVersionUnsupported {
+        /// The host name.
+        host: String,
+        /// What the TLS library said.
+        detail: String,
+    },
     /// The certificate is not issued for this host.
     TlsHostname {
         /// The host name checked.
@@ -100,6 +138,30 @@ pub enum Failure {
         detail: String,
         /// `response` (status line and headers) or `body` (framing).
         phase: Phase,
+    },
+    /// A response header breaks HTTP syntax.
+    InvalidHeaderInResponse {
+        /// What the parser said.
+        detail: String,
+    },
+    /// A chunked body is malformed.
+    InvalidChunked {
+        /// What the decoder said.
+        detail: String,
+    },
+    /// An HTTP/2 protocol error (stream reset, GOAWAY, bad frame).
+    Http2Protocol {
+        /// What the HTTP/2 layer said.
+        detail: String,
+    },
+    /// A redirect whose Location cannot be followed.
+    InvalidRedirect {
+        /// The status of the redirect.
+        status: u16,
+        /// The Location value.
+        location: String,
+        /// Why it cannot be followed.
+        reason: String,
     },
     /// The body ended before its declared length.
     TruncatedBody {
@@ -148,10 +210,24 @@ impl Failure {
             Failure::InvalidHeader { .. } => "INVALID_HEADER",
             Failure::DnsNotFound { .. } => "DNS_NOT_FOUND",
             Failure::DnsTimeout { .. } => "DNS_TIMEOUT",
+            Failure::DnsServerFailure { .. } => "DNS_SERVER_FAILURE",
+            Failure::HostUnreachable { .. } => "HOST_UNREACHABLE",
+            Failure::TlsSelfSigned { .. } => "TLS_SELF_SIGNED_CERT",
+            Failure::TlsRevoked { .. } => "TLS_CERT_REVOKED",
+            Failure::TlsProtocolMismatch { .. } => "TLS_PROTOCOL_MISMATCH",
+            Failure::TlsVersionUnsupported { .. } => "TLS_VERSION_UNSUPPORTED",
+            Failure::InvalidHeaderInResponse { .. } => "INVALID_HEADER_IN_RESPONSE",
+            Failure::InvalidChunked { .. } => "INVALID_CHUNKED_ENCODING",
+            Failure::Http2Protocol { .. } => "HTTP2_PROTOCOL_ERROR",
+            Failure::InvalidRedirect { .. } => "INVALID_REDIRECT",
             Failure::ConnectionRefused { .. } => "CONNECTION_REFUSED",
             Failure::ConnectTimeout { .. } => "CONNECT_TIMEOUT",
             Failure::ConnectionReset { .. } => "CONNECTION_RESET",
             Failure::TlsUntrusted { .. } => "TLS_UNTRUSTED_CERT",
+            Failure::TlsExpired {
+                not_yet_valid: true,
+                ..
+            } => "TLS_CERT_NOT_YET_VALID",
             Failure::TlsExpired { .. } => "TLS_EXPIRED_CERT",
             Failure::TlsHostname { .. } => "TLS_HOSTNAME_MISMATCH",
             Failure::TlsHandshake { .. } => "TLS_HANDSHAKE_FAILED",
@@ -173,7 +249,19 @@ impl Failure {
             Failure::InvalidUrl { .. }
             | Failure::UnsupportedScheme { .. }
             | Failure::InvalidHeader { .. } => Phase::Request,
-            Failure::DnsNotFound { .. } | Failure::DnsTimeout { .. } => Phase::Dns,
+            Failure::DnsNotFound { .. }
+            | Failure::DnsTimeout { .. }
+            | Failure::DnsServerFailure { .. } => Phase::Dns,
+            Failure::HostUnreachable { .. } => Phase::Connect,
+            Failure::TlsSelfSigned { .. }
+            | Failure::TlsRevoked { .. }
+            | Failure::TlsProtocolMismatch { .. }
+            | Failure::TlsVersionUnsupported { .. } => Phase::Tls,
+            Failure::InvalidHeaderInResponse { .. } | Failure::Http2Protocol { .. } => {
+                Phase::Response
+            }
+            Failure::InvalidChunked { .. } => Phase::Body,
+            Failure::InvalidRedirect { .. } => Phase::Redirect,
             Failure::ConnectionRefused { .. }
             | Failure::ConnectTimeout { .. }
             | Failure::ProxyRefused { .. } => Phase::Connect,
@@ -195,7 +283,16 @@ impl Failure {
             Failure::InvalidUrl { .. } => 3,
             Failure::UnsupportedScheme { .. } => 1,
             Failure::InvalidHeader { .. } => 43,
-            Failure::DnsNotFound { .. } | Failure::DnsTimeout { .. } => 6,
+            Failure::DnsNotFound { .. }
+            | Failure::DnsTimeout { .. }
+            | Failure::DnsServerFailure { .. } => 6,
+            Failure::HostUnreachable { .. } => 7,
+            Failure::TlsSelfSigned { .. } | Failure::TlsRevoked { .. } => 60,
+            Failure::TlsProtocolMismatch { .. } | Failure::TlsVersionUnsupported { .. } => 35,
+            Failure::InvalidHeaderInResponse { .. } => 8,
+            Failure::InvalidChunked { .. } => 56,
+            Failure::Http2Protocol { .. } => 16,
+            Failure::InvalidRedirect { .. } => 3,
             Failure::ConnectionRefused { .. } => 7,
             Failure::ConnectTimeout { .. }
             | Failure::ResponseTimeout { .. }
@@ -234,6 +331,36 @@ impl Failure {
                 "no answer from the name server for '{host}' within {}",
                 fmt_dur(*after)
             ),
+            Failure::DnsServerFailure { host, detail } => {
+                format!("the name server failed to resolve '{host}': {detail}")
+            }
+            Failure::HostUnreachable { addr, detail } => {
+                format!("{addr} is unreachable: {detail}")
+            }
+            Failure::TlsSelfSigned { host } => format!(
+                "TLS certificate for {host} is self-signed: no certificate authority vouches for it (pass --cacert with it to trust it)"
+            ),
+            Failure::TlsRevoked { host } => {
+                format!("TLS certificate for {host} has been revoked by its issuer")
+            }
+            Failure::TlsProtocolMismatch { target, detail } => format!(
+                "{target} answered the TLS handshake with bytes that are not TLS ({detail}); the port likely speaks plain http"
+            ),
+            Failure::TlsVersionUnsupported { host, detail } => {
+                format!("{host} offers no TLS version the probe accepts (TLS 1.2 or 1.3): {detail}")
+            }
+            Failure::InvalidHeaderInResponse { detail } => {
+                format!("a response header is not valid HTTP: {detail}")
+            }
+            Failure::InvalidChunked { detail } => {
+                format!("the chunked response body is malformed: {detail}")
+            }
+            Failure::Http2Protocol { detail } => format!("HTTP/2 protocol error: {detail}"),
+            Failure::InvalidRedirect {
+                status,
+                location,
+                reason,
+            } => format!("redirect {status} has an unusable Location '{location}': {reason}"),
             Failure::ConnectionRefused { addr, detail } => {
                 format!("connection to {addr} refused ({detail})")
             }

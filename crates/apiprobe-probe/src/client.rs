@@ -159,10 +159,18 @@ impl Prober {
             let (true, Some(location), true) = (redirect, location, spec.max_redirects > 0) else {
                 return Ok((url, resp));
             };
-            let next = url.join(&location).map_err(|e| Failure::InvalidResponse {
-                detail: format!("redirect Location '{location}' is not a URL: {e}"),
-                phase: Phase::Redirect,
+            let next = url.join(&location).map_err(|e| Failure::InvalidRedirect {
+                status: resp.status,
+                location: location.clone(),
+                reason: e.to_string(),
             })?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(Failure::InvalidRedirect {
+                    status: resp.status,
+                    location,
+                    reason: format!("scheme '{}' cannot be followed", next.scheme()),
+                });
+            }
             if !visited.insert(next.as_str().to_string()) {
                 return Err(Failure::RedirectLoop {
                     url: next.to_string(),
@@ -174,7 +182,6 @@ impl Prober {
                     max: spec.max_redirects,
                 });
             }
-            check_scheme(&next)?;
             // RFC 9110 15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
             if resp.status == 303 || (matches!(resp.status, 301 | 302) && method == "POST") {
                 if method != "HEAD" {
@@ -285,7 +292,7 @@ impl Prober {
                 }
                 Ok(Err(e)) => {
                     trace.tls_summary = leaf.is_some().then_some(summary);
-                    return Err(tls::classify(&e, &bare_host, leaf.as_deref()));
+                    return Err(tls::classify(&e, &bare_host, port, leaf.as_deref()));
                 }
                 Ok(Ok(s)) => s,
             };
@@ -571,9 +578,16 @@ async fn connect(
         match tokio::time::timeout_at(deadline.into(), TcpStream::connect(addr)).await {
             Ok(Ok(s)) => return Ok((s, *addr)),
             Ok(Err(e)) => {
-                last = Some(Failure::ConnectionRefused {
-                    addr: addr.to_string(),
-                    detail: e.to_string(),
+                use std::io::ErrorKind as K;
+                last = Some(match e.kind() {
+                    K::HostUnreachable | K::NetworkUnreachable => Failure::HostUnreachable {
+                        addr: addr.to_string(),
+                        detail: e.to_string(),
+                    },
+                    _ => Failure::ConnectionRefused {
+                        addr: addr.to_string(),
+                        detail: e.to_string(),
+                    },
                 })
             }
             Err(_) => {
@@ -688,10 +702,12 @@ fn hyper_failure(
             return Failure::TruncatedBody { received, expected }
         }
         Some(K::InvalidData | K::InvalidInput) if phase == Phase::Body => {
-            return Failure::InvalidResponse {
-                detail: innermost.unwrap_or_else(|| e.to_string()),
-                phase,
-            }
+            let detail = innermost.unwrap_or_else(|| e.to_string());
+            return if detail.to_ascii_lowercase().contains("chunk") {
+                Failure::InvalidChunked { detail }
+            } else {
+                Failure::InvalidResponse { detail, phase }
+            };
         }
         _ => {}
     }
@@ -705,6 +721,13 @@ fn hyper_failure(
         Some(inner) if !e.to_string().contains(&inner) => format!("{e}: {inner}"),
         _ => e.to_string(),
     };
+    // hyper names the failing part in its parse errors ("invalid HTTP header parsed").
+    if e.is_parse() && detail.contains("header") {
+        return Failure::InvalidHeaderInResponse { detail };
+    }
+    if format!("{e:?}").contains("Http2") || detail.contains("http2") {
+        return Failure::Http2Protocol { detail };
+    }
     Failure::InvalidResponse { detail, phase }
 }
 

@@ -69,13 +69,24 @@ async fn via_system(host: &str, port: u16) -> Result<Vec<SocketAddr>, Failure> {
                 Ok(v)
             }
         }
-        Err(e) => Err(Failure::DnsNotFound {
-            host: host.into(),
-            detail: e
+        Err(e) => {
+            let detail = e
                 .to_string()
                 .trim_start_matches("failed to lookup address information: ")
-                .to_string(),
-        }),
+                .to_string();
+            // EAI_AGAIN: the resolver got no usable answer, as opposed to "no such name".
+            if detail.contains("Temporary failure") {
+                Err(Failure::DnsServerFailure {
+                    host: host.into(),
+                    detail,
+                })
+            } else {
+                Err(Failure::DnsNotFound {
+                    host: host.into(),
+                    detail,
+                })
+            }
+        }
     }
 }
 
@@ -113,6 +124,14 @@ async fn via_server(
             }
         }
         Err(e) => match e.kind() {
+            ResolveErrorKind::NoRecordsFound { response_code, .. }
+                if *response_code == hickory_resolver::proto::op::ResponseCode::ServFail =>
+            {
+                Err(Failure::DnsServerFailure {
+                    host: host.into(),
+                    detail: format!("the name server answered {response_code}"),
+                })
+            }
             ResolveErrorKind::NoRecordsFound { response_code, .. } => Err(Failure::DnsNotFound {
                 host: host.into(),
                 detail: format!("the name server answered {response_code}"),

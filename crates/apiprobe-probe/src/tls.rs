@@ -220,8 +220,19 @@ pub(crate) fn cert_summary(der: &[u8], summary: &mut TlsSummary) -> Option<i64> 
     Some(not_after)
 }
 
+/// Whether a DER certificate names itself as its issuer.
+fn self_signed(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der)
+        .is_ok_and(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
+}
+
 /// Classifies a failed handshake.
-pub(crate) fn classify(err: &std::io::Error, host: &str, leaf: Option<&[u8]>) -> Failure {
+pub(crate) fn classify(
+    err: &std::io::Error,
+    host: &str,
+    port: u16,
+    leaf: Option<&[u8]>,
+) -> Failure {
     let host = host.to_string();
     let tls = err.get_ref().and_then(|e| e.downcast_ref::<TlsError>());
     let leaf_not_after = || {
@@ -255,20 +266,33 @@ pub(crate) fn classify(err: &std::io::Error, host: &str, leaf: Option<&[u8]>) ->
                 host,
                 presented: presented.clone(),
             },
+            CertificateError::Revoked => Failure::TlsRevoked { host },
+            // A self-signed leaf fails as "unknown issuer" or as a signature check against whichever
+            // trusted key shares its issuer name; either way the cause is the same.
+            _ if leaf.is_some_and(self_signed) => Failure::TlsSelfSigned { host },
             CertificateError::UnknownIssuer => Failure::TlsUntrusted {
                 host,
                 detail: "it is not signed by a trusted certificate authority (self-signed, or a private CA)".into(),
             },
-            CertificateError::BadSignature | CertificateError::UnhandledCriticalExtension => {
-                Failure::TlsUntrusted {
-                    host,
-                    detail: format!("{ce:?}"),
-                }
-            }
             other => Failure::TlsUntrusted {
                 host,
-                detail: format!("{other:?}"),
+                detail: format!("its chain does not verify ({other:?})"),
             },
+        },
+        Some(e @ (TlsError::InvalidMessage(_) | TlsError::InappropriateMessage { .. })) => {
+            Failure::TlsProtocolMismatch {
+                target: format!("{host}:{port}"),
+                detail: e.to_string(),
+            }
+        }
+        Some(
+            e @ TlsError::PeerIncompatible(
+                rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13
+                | rustls::PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig,
+            ),
+        ) => Failure::TlsVersionUnsupported {
+            host,
+            detail: e.to_string(),
         },
         Some(other) => Failure::TlsHandshake {
             host,

@@ -9,6 +9,8 @@ use tokio::sync::oneshot;
 pub enum DnsMode {
     /// RCODE 3: the name does not exist.
     NxDomain,
+    /// RCODE 2: the server failed to produce an answer.
+    ServFail,
     /// An A record with this address for any name (AAAA queries get an empty NOERROR answer).
     Answer(Ipv4Addr),
     /// Read queries and never reply, so the resolver times out.
@@ -92,6 +94,7 @@ fn answer(query: &[u8], mode: DnsMode) -> Option<Vec<u8>> {
     out.push(0x80 | (query[2] & 0x78) | rd); // QR, opcode, RD
     let (rcode, answers) = match mode {
         DnsMode::NxDomain => (3u8, 0u16),
+        DnsMode::ServFail => (2, 0),
         DnsMode::Answer(_) if qtype == 1 => (0, 1),
         _ => (0, 0),
     };

@@ -14,6 +14,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
+/// What a server does with a connection.
+#[derive(Clone)]
+enum Mode {
+    Plain,
+    Tls(tokio_rustls::TlsAcceptor),
+    Abort,
+}
+
 /// A running fault server; stops when dropped.
 #[derive(Debug)]
 pub struct FaultServer {
@@ -26,7 +34,13 @@ pub struct FaultServer {
 impl FaultServer {
     /// Starts a plain HTTP fault server on 127.0.0.1 with a free port.
     pub fn spawn() -> Result<FaultServer, TestkitError> {
-        Self::start(None)
+        Self::start(Mode::Plain)
+    }
+
+    /// Starts a server that reads the client's first bytes (a TLS ClientHello) and closes the
+    /// connection without answering: a handshake aborted by the server.
+    pub fn spawn_handshake_abort() -> Result<FaultServer, TestkitError> {
+        Self::start(Mode::Abort)
     }
 
     /// Starts an HTTPS fault server presenting the given test certificate.
@@ -39,14 +53,14 @@ impl FaultServer {
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_single_cert(vec![cert], key)?;
-        Self::start(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+        Self::start(Mode::Tls(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
     }
 
-    fn start(tls: Option<tokio_rustls::TlsAcceptor>) -> Result<FaultServer, TestkitError> {
+    fn start(mode: Mode) -> Result<FaultServer, TestkitError> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let is_tls = tls.is_some();
+        let is_tls = !matches!(mode, Mode::Plain);
         let (tx, rx) = oneshot::channel();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -58,7 +72,7 @@ impl FaultServer {
                     return;
                 };
                 tokio::select! {
-                    _ = accept_loop(listener, tls) => {}
+                    _ = accept_loop(listener, mode) => {}
                     _ = rx => {}
                 }
             })
@@ -93,20 +107,25 @@ impl Drop for FaultServer {
 // Zero linger is the point here: it makes close send a TCP RST. With a zero timeout the close never
 // blocks, which is what the deprecation warns about.
 #[allow(deprecated)]
-async fn accept_loop(listener: tokio::net::TcpListener, tls: Option<tokio_rustls::TlsAcceptor>) {
+async fn accept_loop(listener: tokio::net::TcpListener, mode: Mode) {
     loop {
-        let Ok((tcp, _)) = listener.accept().await else {
+        let Ok((mut tcp, _)) = listener.accept().await else {
             continue;
         };
-        let tls = tls.clone();
+        let mode = mode.clone();
         tokio::spawn(async move {
             let _ = tcp.set_nodelay(true);
-            match tls {
-                None => {
+            match mode {
+                Mode::Abort => {
+                    let mut buf = [0u8; 4096];
+                    let _ = tcp.read(&mut buf).await;
+                    let _ = tcp.shutdown().await;
+                }
+                Mode::Plain => {
                     let _ =
                         handle(tcp, |s: &mut TcpStream| s.set_linger(Some(Duration::ZERO))).await;
                 }
-                Some(acceptor) => {
+                Mode::Tls(acceptor) => {
                     if let Ok(stream) = acceptor.accept(tcp).await {
                         let _ = handle(
                             stream,

@@ -6,7 +6,8 @@
 //! - [`certs`]: throwaway certificates made with rcgen at test time: a CA and leaf certificates that are
 //!   valid, expired, issued for the wrong host, or self-signed.
 //! - [`StallPort`]: a listener whose accept queue is full, so new connections time out.
-//! - [`DnsServer`]: a UDP DNS server that answers NXDOMAIN, answers with an address, or never answers.
+//! - [`DnsServer`]: a UDP DNS server that answers NXDOMAIN or SERVFAIL, answers with an address, or never
+//!   answers.
 //! - [`closed_port`]: a port on which nothing listens.
 //!
 //! Every server runs on its own thread with its own tokio runtime, so both async and plain
