@@ -1,1 +1,44 @@
-//! apiprobe-web
+//! The apiprobe web reference page and its JSON API, served by `apiprobe serve`.
+//!
+//! Everything a request can ask for without parameters is rendered once when the [`AppState`] is built:
+//! the home page, each entry's page and JSON, the code lists, the stylesheet and script, the OpenAPI
+//! document. Each is kept as bytes with its ETag and its gzip and brotli forms, so serving it costs a
+//! hash lookup and a write. Searches, filters with a status, explains and translations are rendered per
+//! request through the same code.
+//!
+//! - [`app`]: the router, used by `apiprobe serve` and by the tests.
+//! - [`AppState`]: the catalog and the pre-rendered site.
+//! - [`serve`]: runs a router on a listener until a shutdown signal, with connection timeouts.
+//! - [`AppError`]: every failure, answered as `application/problem+json` (RFC 9457) or a short page.
+//!
+//! ```
+//! use apiprobe_catalog::Catalog;
+//! use apiprobe_web::{app, AppState};
+//! use std::sync::Arc;
+//! let state = AppState::new(Arc::new(Catalog::builtin().clone()));
+//! let _router = app(state);
+//! ```
+
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
+mod asset;
+mod body;
+mod error;
+mod headers;
+mod routes;
+mod server;
+mod site;
+mod state;
+mod view;
+
+pub use error::AppError;
+pub use routes::{app, route_table};
+pub use server::{serve, ServeError};
+pub use state::AppState;
+
+/// The largest request body accepted (explain requests); larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The longest query string accepted; longer ones get 414.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;

@@ -1,0 +1,148 @@
+//! Request input with our limits: query strings (length, then serde) and bodies (media type, size, time).
+
+use crate::error::AppError;
+use crate::{MAX_BODY_BYTES, MAX_QUERY_BYTES};
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+use http::HeaderMap;
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// How long a client may take to send its whole body.
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Query parameters, checked for length before they are parsed.
+#[derive(Debug)]
+pub(crate) struct Params<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        parse_query(parts.uri.query().unwrap_or("")).map(Params)
+    }
+}
+
+/// Parses a query string into `T`, refusing one over [`MAX_QUERY_BYTES`].
+pub(crate) fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(AppError::QueryTooLong {
+            len: query.len(),
+            limit: MAX_QUERY_BYTES,
+        });
+    }
+    serde_urlencoded::from_str(query).map_err(|e| AppError::InvalidQuery(e.to_string()))
+}
+
+/// The media types a body may come as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyType {
+    /// `application/json` or any `+json` type.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+impl BodyType {
+    fn describe(self) -> &'static str {
+        match self {
+            BodyType::Json => "application/json",
+            BodyType::Form => "application/x-www-form-urlencoded",
+        }
+    }
+
+    fn matches(self, essence: &str) -> bool {
+        match self {
+            BodyType::Json => {
+                essence == "application/json"
+                    || (essence.starts_with("application/") && essence.ends_with("+json"))
+            }
+            BodyType::Form => essence == "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// Checks the media type, then reads the whole body within [`MAX_BODY_BYTES`] and [`BODY_TIMEOUT`].
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    want: BodyType,
+) -> Result<Bytes, AppError> {
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !want.matches(&essence) {
+        return Err(AppError::UnsupportedMediaType {
+            got: if ct.is_empty() {
+                "none".to_owned()
+            } else {
+                ct.chars().take(100).collect()
+            },
+            expected: want.describe(),
+        });
+    }
+    // A declared length over the limit is refused before reading anything.
+    if let Some(len) = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        if len > MAX_BODY_BYTES as u64 {
+            return Err(AppError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            });
+        }
+    }
+    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Err(_) => Err(AppError::BodyTimeout(BODY_TIMEOUT.as_secs())),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(AppError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            })
+        }
+        Ok(Err(e)) => Err(AppError::InvalidField(format!(
+            "the request body could not be read: {e}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Q {
+        q: Option<String>,
+    }
+
+    #[test]
+    fn long_queries_are_refused_before_parsing() {
+        let long = format!("q={}", "a".repeat(MAX_QUERY_BYTES));
+        assert!(matches!(
+            parse_query::<Q>(&long),
+            Err(AppError::QueryTooLong { .. })
+        ));
+        let ok: Q = parse_query("q=%3Cscript%3E").expect("parses");
+        assert_eq!(ok.q.as_deref(), Some("<script>"));
+    }
+
+    #[test]
+    fn json_suffix_types_count_as_json() {
+        assert!(BodyType::Json.matches("application/problem+json"));
+        assert!(!BodyType::Json.matches("text/plain"));
+        assert!(!BodyType::Form.matches("multipart/form-data"));
+    }
+}

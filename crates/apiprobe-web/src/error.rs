@@ -1,0 +1,231 @@
+//! The one error type of the web layer, answered as `application/problem+json` (RFC 9457) for the API
+//! and as a short page for browsers. Each failure carries one of our own catalog codes.
+
+use crate::asset::{Asset, CACHE_NONE, HTML};
+use apiprobe_catalog::Catalog;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderValue, StatusCode};
+use serde::Serialize;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No catalog entry has this code, status or name.
+    #[error("no catalog entry for '{wanted}'{hint}")]
+    UnknownCode {
+        /// What was asked for.
+        wanted: String,
+        /// A " (did you mean 'X'?)" suffix, or empty.
+        hint: String,
+    },
+    /// Another tool's code that no alias maps.
+    #[error("no catalog code for {tool} code '{code}'{hint}")]
+    UnknownAlias {
+        /// The tool named.
+        tool: String,
+        /// Its code as given.
+        code: String,
+        /// A suggestion, or empty.
+        hint: String,
+    },
+    /// Text that no explainer recognised.
+    #[error("the text was not recognised as an error from a known tool or an HTTP response")]
+    NotRecognised,
+    /// No route has this path.
+    #[error("there is nothing at {0}")]
+    NoRoute(String),
+    /// The path exists but not for this method.
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// A query parameter is missing, repeated or has a value outside its set.
+    #[error("invalid query parameter: {0}")]
+    InvalidQuery(String),
+    /// The body is not valid JSON, or not the expected shape.
+    #[error("request body is not valid JSON for this endpoint: {0}")]
+    InvalidJson(String),
+    /// A form or JSON field has a value outside its range.
+    #[error("{0}")]
+    InvalidField(String),
+    /// The body's media type is not one this endpoint reads.
+    #[error("content type '{got}' is not accepted here; send {expected}")]
+    UnsupportedMediaType {
+        /// The Content-Type sent, or `none`.
+        got: String,
+        /// What the endpoint reads.
+        expected: &'static str,
+    },
+    /// The body is over [`crate::MAX_BODY_BYTES`].
+    #[error("request body is over the {limit} byte limit")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The query string is over [`crate::MAX_QUERY_BYTES`].
+    #[error("query string is {len} bytes, over the {limit} byte limit")]
+    QueryTooLong {
+        /// Its length.
+        len: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body did not arrive in time.
+    #[error("the request body did not arrive within {0} seconds")]
+    BodyTimeout(u64),
+    /// A failure of ours; the detail is logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status and the catalog code naming the condition.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::UnknownCode { .. } | AppError::UnknownAlias { .. } | AppError::NoRoute(_) => {
+                (StatusCode::NOT_FOUND, "PRB-1151")
+            }
+            AppError::NotRecognised => (StatusCode::UNPROCESSABLE_ENTITY, "PRB-1104"),
+            AppError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "PRB-1013"),
+            AppError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
+            AppError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "PRB-1101"),
+            AppError::InvalidField(_) => (StatusCode::BAD_REQUEST, "PRB-1104"),
+            AppError::UnsupportedMediaType { .. } => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "PRB-1012")
+            }
+            AppError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "PRB-1108"),
+            AppError::QueryTooLong { .. } => (StatusCode::URI_TOO_LONG, "PRB-1007"),
+            AppError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "PRB-1161"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "PRB-3501"),
+        }
+    }
+
+    /// The problem details document for this error.
+    pub fn problem(&self) -> Problem {
+        let (status, code) = self.status_and_code();
+        // The title comes from the catalog so it reads the same as the reference page it links to.
+        let title = Catalog::builtin()
+            .by_code(code)
+            .map(|e| e.title.clone())
+            .or_else(|| status.canonical_reason().map(str::to_owned))
+            .unwrap_or_else(|| "Error".to_owned());
+        let detail = match self {
+            AppError::Internal(_) => {
+                "the server failed to answer; the failure was logged".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Problem {
+            r#type: format!("/codes/{code}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            code,
+        }
+    }
+
+    /// A short HTML page for browsers, with the same status.
+    pub fn into_page(self) -> Response {
+        let (status, _) = self.status_and_code();
+        let problem = self.problem();
+        let page = crate::view::error_page(&problem);
+        Asset::new(HTML, CACHE_NONE, page.into_string())
+            .respond_with(&http::HeaderMap::new(), status)
+    }
+}
+
+/// An RFC 9457 problem details object; `code` is our catalog code, `type` its reference page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI reference to the catalog page of `code`.
+    pub r#type: String,
+    /// The catalog title of `code`.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// Our catalog code (`PRB-1101`).
+    pub code: &'static str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            eprintln!("apiprobe serve: internal error: {detail}");
+        }
+        let (status, _) = self.status_and_code();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = (status, body).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
+        res
+    }
+}
+
+/// An error shown as a page rather than problem+json (HTML routes).
+#[derive(Debug)]
+pub(crate) struct PageError(pub(crate) AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.into_page()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_used_is_in_the_catalog() {
+        let all = [
+            AppError::NoRoute("/x".into()),
+            AppError::NotRecognised,
+            AppError::MethodNotAllowed {
+                method: "PUT".into(),
+                path: "/".into(),
+            },
+            AppError::InvalidQuery("x".into()),
+            AppError::InvalidJson("x".into()),
+            AppError::InvalidField("x".into()),
+            AppError::UnsupportedMediaType {
+                got: "text/plain".into(),
+                expected: "application/json",
+            },
+            AppError::PayloadTooLarge { limit: 1 },
+            AppError::QueryTooLong { len: 2, limit: 1 },
+            AppError::BodyTimeout(1),
+            AppError::Internal("x".into()),
+        ];
+        for e in all {
+            let (status, code) = e.status_and_code();
+            let entry = Catalog::builtin().by_code(code).expect("code exists");
+            assert!(
+                entry.statuses.is_empty() || entry.statuses.contains(&status.as_u16()),
+                "{code} does not list {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_details_are_not_sent() {
+        let p = AppError::Internal("secret path /etc".into()).problem();
+        assert!(!p.detail.contains("/etc"));
+        assert_eq!(p.status, 500);
+    }
+}

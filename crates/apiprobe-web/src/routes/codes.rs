@@ -1,0 +1,123 @@
+//! `/api/v1/codes`, `/api/v1/codes/{code}` and `/api/v1/search`.
+
+use super::pages::{parse_opt, FilterQuery};
+use crate::asset::{Asset, CACHE_CATALOG, JSON};
+use crate::body::Params;
+use crate::error::AppError;
+use crate::site::{to_json, CodeList, Summary};
+use crate::state::AppState;
+use apiprobe_catalog::{Category, Kind};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use http::HeaderMap;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    category: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+}
+
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Params(q): Params<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let category = parse_opt::<Category>("category", q.category.as_deref())?;
+    let kind = parse_opt::<Kind>("kind", q.kind.as_deref())?;
+    let status = match q.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(
+            v.parse::<u16>()
+                .ok()
+                .filter(|s| (100..=999).contains(s))
+                .ok_or_else(|| {
+                    AppError::InvalidQuery(format!(
+                        "status: '{}' is not a number between 100 and 999",
+                        v.chars().take(20).collect::<String>()
+                    ))
+                })?,
+        ),
+    };
+    let Some(status) = status else {
+        // Every category and kind combination was rendered at startup.
+        return s
+            .site
+            .lists
+            .get(&(category, kind))
+            .map(|a| a.respond(&headers))
+            .ok_or_else(|| AppError::Internal("a pre-rendered code list is missing".to_owned()));
+    };
+    // A status selects its own entry and the probe codes that usually come with it.
+    let doc = CodeList::of(
+        s.catalog
+            .filter(category, kind)
+            .filter(|e| e.status == Some(status) || e.statuses.contains(&status)),
+    );
+    Ok(Asset::dynamic(JSON, CACHE_CATALOG, to_json(&doc)?).respond(&headers))
+}
+
+pub(crate) async fn one(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(a) = s.site.entries.get(&code) {
+        return Ok(a.respond(&headers));
+    }
+    s.catalog
+        .get(&code)
+        .and_then(|e| s.site.entries.get(&e.code))
+        .map(|a| a.respond(&headers))
+        .ok_or_else(|| AppError::UnknownCode {
+            hint: s.catalog.suggest(&code),
+            wanted: code.chars().take(100).collect(),
+        })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SearchQuery {
+    #[serde(flatten)]
+    filter: FilterQuery,
+    limit: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchResult<'a> {
+    query: &'a str,
+    category: Option<Category>,
+    kind: Option<Kind>,
+    count: usize,
+    results: Vec<Summary<'a>>,
+}
+
+/// Default and largest number of search results.
+const DEFAULT_LIMIT: usize = 20;
+
+pub(crate) async fn search(
+    State(s): State<AppState>,
+    Params(q): Params<SearchQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let filter = q.filter.to_filter()?;
+    let limit = match q.limit.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(v) => v.parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            AppError::InvalidQuery(format!(
+                "limit: '{}' is not a positive number",
+                v.chars().take(20).collect::<String>()
+            ))
+        })?,
+    };
+    let found = filter.apply(&s.catalog);
+    let results: Vec<Summary<'_>> = found.into_iter().take(limit).map(Summary::of).collect();
+    let doc = SearchResult {
+        query: filter.q.trim(),
+        category: filter.category,
+        kind: filter.kind,
+        count: results.len(),
+        results,
+    };
+    Ok(Asset::dynamic(JSON, CACHE_CATALOG, to_json(&doc)?).respond(&headers))
+}
