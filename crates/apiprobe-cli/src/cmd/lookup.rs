@@ -3,6 +3,7 @@
 use super::{load_catalog, Outcome};
 use crate::cli::Global;
 use crate::render::{entry_card, Style};
+use apiprobe_catalog::Catalog;
 use std::io::Write;
 
 const EXAMPLES: &str = "\
@@ -11,6 +12,8 @@ Examples:
   apiprobe lookup prb-3001             a probe code, any case
   apiprobe lookup CONNECTION_REFUSED   a probe name ('connection refused' works too)
   apiprobe lookup 'rate limit'         free text, typo-tolerant ('unauthorised', 'timout')
+  apiprobe lookup --from curl 60       another tool's code: curl, k6, datadog, node, chromium, ...
+  apiprobe lookup --from chromium ERR_CERT_DATE_INVALID
   apiprobe lookup --json 503 | jq .meaning";
 
 #[derive(Debug, clap::Args)]
@@ -24,6 +27,15 @@ pub struct LookupArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Read QUERY as this tool's own error code (curl, k6, datadog, hurl, node, chromium, go, python,
+    /// java, dotnet, openssl, nginx, envoy, haproxy, blackbox)
+    ///
+    /// Numeric or symbolic: `--from curl 60`, `--from curl CURLE_PEER_FAILED_VERIFICATION`,
+    /// `--from k6 1211`, `--from datadog CONNRESET`, `--from node ECONNREFUSED`,
+    /// `--from chromium net::ERR_CERT_DATE_INVALID`. `apiprobe list --aliases` shows every mapping.
+    #[arg(long, value_name = "TOOL")]
+    pub from: Option<String>,
+
     /// How many matches to show for free text
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub limit: usize,
@@ -34,6 +46,9 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
     let query = args.query.join(" ");
     if query.trim().is_empty() {
         anyhow::bail!("the query is empty (try a status like 404, a code like PRB-3001, or words like 'rate limit')");
+    }
+    if let Some(tool) = &args.from {
+        return lookup_alias(&catalog, style, tool, &query, args.json);
     }
     let hits = catalog.search(&query, args.limit.max(1));
     let mut out = std::io::stdout().lock();
@@ -72,4 +87,119 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
         write!(out, "{}", entry_card(h.entry, style))?;
     }
     Ok(Outcome::Positive)
+}
+
+/// `lookup --from TOOL CODE`: the probe entry another tool's code maps to.
+fn lookup_alias(
+    catalog: &Catalog,
+    style: Style,
+    tool: &str,
+    code: &str,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let tool = tool.trim().to_ascii_lowercase();
+    let tools = catalog.alias_tools();
+    if !tools.contains(&tool.as_str()) {
+        if json {
+            writeln!(std::io::stdout().lock(), "[]")?;
+        }
+        eprintln!(
+            "no aliases for a tool named '{tool}'{} (known: {})",
+            did_you_mean(&tool, tools.iter().copied()),
+            tools.join(", ")
+        );
+        return Ok(Outcome::Negative);
+    }
+    let wanted = normalise_code(code);
+    let Some((entry, alias)) = catalog.by_alias(&tool, wanted) else {
+        if json {
+            writeln!(std::io::stdout().lock(), "[]")?;
+        }
+        let known = catalog
+            .entries()
+            .iter()
+            .flat_map(|e| e.aliases.iter())
+            .filter(|a| a.tool == tool)
+            .flat_map(|a| std::iter::once(a.code.as_str()).chain(a.name.as_deref()));
+        eprintln!(
+            "{tool} has no code '{wanted}' in the catalog{} (see: apiprobe list --aliases --from {tool})",
+            did_you_mean(wanted, known)
+        );
+        return Ok(Outcome::Negative);
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &[entry])?;
+        writeln!(out)?;
+        return Ok(Outcome::Positive);
+    }
+    let name = alias
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let text = alias
+        .text
+        .as_deref()
+        .map(|t| format!(": {t}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!("{tool} {}{name}{text}", alias.code))
+    )?;
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!("is {} {}", entry.code, entry.label()))
+    )?;
+    writeln!(out)?;
+    write!(out, "{}", entry_card(entry, style))?;
+    Ok(Outcome::Positive)
+}
+
+/// Accepts the spellings people paste: `(60)`, `curl: (60)`, `net::ERR_X`, surrounding quotes.
+fn normalise_code(code: &str) -> &str {
+    let c = code.trim().trim_matches(['"', '\'']);
+    let c = c.strip_prefix("curl:").map(str::trim).unwrap_or(c);
+    let c = c.strip_prefix("net::").unwrap_or(c);
+    c.strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(c)
+}
+
+/// " (did you mean 'X'?)" for the closest known spelling, or nothing when none is close.
+pub(crate) fn did_you_mean<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let w = wanted.to_ascii_lowercase();
+    known
+        .map(|k| (strsim::jaro_winkler(&w, &k.to_ascii_lowercase()), k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!(" (did you mean '{k}'?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_pasted_spellings() {
+        assert_eq!(normalise_code("(60)"), "60");
+        assert_eq!(normalise_code("curl: (60)"), "60");
+        assert_eq!(
+            normalise_code("net::ERR_CERT_DATE_INVALID"),
+            "ERR_CERT_DATE_INVALID"
+        );
+        assert_eq!(normalise_code(" 'ECONNREFUSED' "), "ECONNREFUSED");
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("ECONREFUSED", ["ECONNREFUSED", "ENOTFOUND"].into_iter()),
+            " (did you mean 'ECONNREFUSED'?)"
+        );
+        assert_eq!(did_you_mean("zzz", ["ECONNREFUSED"].into_iter()), "");
+    }
 }
