@@ -58,6 +58,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process: the size of the largest flag set costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Look up a status, probe code, name or words in the catalog

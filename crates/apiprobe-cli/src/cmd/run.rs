@@ -67,9 +67,11 @@ pub fn run(global: &Global, style: Style, args: RunArgs) -> anyhow::Result<Outco
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(checks.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} checks, {per_sec}, {msg}",
-            )
+            indicatif::ProgressStyle::with_template(if style.enabled() {
+                "{bar:30.green/red} {pos}/{len} checks, {per_sec}, {msg}"
+            } else {
+                "{bar:30} {pos}/{len} checks, {per_sec}, {msg}"
+            })
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
