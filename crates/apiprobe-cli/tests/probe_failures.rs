@@ -579,3 +579,30 @@ fn bad_flags_are_usage_errors() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn http2_is_negotiated_by_alpn_and_http1_only_is_refused_by_an_h2_only_server() {
+    let s = FaultServer::spawn_h2(CertKind::Valid).expect("server");
+    let (_d, ca) = ca_file();
+    let ca = ca.to_str().unwrap_or_default();
+    let (out, v) = check(&[
+        "--cacert",
+        ca,
+        "--expect-json",
+        "$.version == \"h2\"",
+        &s.url("/ok"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(v["tls"]["alpn"], "h2");
+    let (out, v) = check(&["--cacert", ca, "--http2", &s.url("/ok")]);
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    // Offering only http/1.1 to a server that speaks only h2 ends in a TLS alert.
+    let r = check(&["--cacert", ca, "--http1.1", &s.url("/ok")]);
+    assert_failure(
+        &r,
+        "TLS_HANDSHAKE_FAILED",
+        "tls",
+        &["TLS handshake with 127.0.0.1 failed"],
+        35,
+    );
+}

@@ -19,7 +19,22 @@ use tokio::sync::oneshot;
 enum Mode {
     Plain,
     Tls(tokio_rustls::TlsAcceptor),
+    H2(tokio_rustls::TlsAcceptor),
     Abort,
+}
+
+async fn serve_h2(stream: tokio_rustls::server::TlsStream<TcpStream>) {
+    use http_body_util::Full;
+    let service = hyper::service::service_fn(|_req| async {
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(bytes::Bytes::from_static(
+                br#"{"ok":true,"version":"h2"}"#,
+            )))
+    });
+    let _ = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
 }
 
 /// A running fault server; stops when dropped.
@@ -54,6 +69,21 @@ impl FaultServer {
             .with_no_client_auth()
             .with_single_cert(vec![cert], key)?;
         Self::start(Mode::Tls(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
+
+    /// Starts an HTTPS server that speaks only HTTP/2 (ALPN `h2`): `/ok` and any other path answer
+    /// 200 with `{"ok":true,"version":"h2"}`. A client offering only http/1.1 gets a TLS alert.
+    pub fn spawn_h2(kind: CertKind) -> Result<FaultServer, TestkitError> {
+        let pair = certs().pair(kind);
+        let cert = rustls::pki_types::CertificateDer::from(pair.cert_der.clone());
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pair.key_der.clone().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)?;
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Self::start(Mode::H2(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
     }
 
     fn start(mode: Mode) -> Result<FaultServer, TestkitError> {
@@ -116,6 +146,11 @@ async fn accept_loop(listener: tokio::net::TcpListener, mode: Mode) {
         tokio::spawn(async move {
             let _ = tcp.set_nodelay(true);
             match mode {
+                Mode::H2(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(tcp).await {
+                        serve_h2(stream).await;
+                    }
+                }
                 Mode::Abort => {
                     let mut buf = [0u8; 4096];
                     let _ = tcp.read(&mut buf).await;
