@@ -178,6 +178,8 @@ fn start_driver(chromedriver: &std::path::Path) -> Driver {
         .spawn()
         .expect("chromedriver starts");
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    // Owned from here on, so a failed wait still stops it.
+    let driver = Driver { child, addr };
     let start = Instant::now();
     loop {
         if TcpStream::connect(addr).is_ok() && wd(addr, "GET", "/status", None)["ready"] == true {
@@ -189,7 +191,7 @@ fn start_driver(chromedriver: &std::path::Path) -> Driver {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Driver { child, addr }
+    driver
 }
 
 fn open_session(driver: &Driver, chromium: &std::path::Path, profile: &std::path::Path) -> Session {

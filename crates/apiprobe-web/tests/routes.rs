@@ -600,3 +600,33 @@ async fn real_listener_serves_and_shuts_down_gracefully() {
         "server did not stop cleanly"
     );
 }
+
+#[tokio::test]
+async fn log_lines_are_explained_by_the_api_the_form_and_translate() {
+    let r = router();
+    let line =
+        "curl: (7) Failed to connect to localhost port 8080 after 0 ms: Couldn't connect to server";
+    let got = post(
+        &r,
+        "/api/v1/explain",
+        Some("application/json"),
+        serde_json::json!({ "raw": line }).to_string(),
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+    let rep = got.json();
+    assert_eq!(keys(&rep), report_keys());
+    assert_eq!(rep["code"], "PRB-3001", "{rep}");
+    let q: String = line.bytes().map(|b| format!("%{b:02X}")).collect();
+    let rep = get(&r, &format!("/api/v1/translate?text={q}")).await.json();
+    assert_eq!(rep["code"], "PRB-3001", "{rep}");
+    let got = post(
+        &r,
+        "/explain",
+        Some("application/x-www-form-urlencoded"),
+        format!("raw={q}"),
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(got.text().contains(r#"href="/codes/PRB-3001""#));
+}
