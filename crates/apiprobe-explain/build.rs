@@ -20,7 +20,11 @@ fn main() {
     let mut out = String::from("/// Every vendor table: (file name, text).\npub(crate) const TABLE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", f.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
         println!("cargo:rerun-if-changed={}", f.display());
     }
     out.push_str("];\n");

@@ -173,8 +173,9 @@ pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     // A line that is not a JSON object is a log line from some client or proxy.
     if line.trim_ascii_start().first() != Some(&b'{') {
         let text = String::from_utf8_lossy(line);
-        return crate::explain_text(catalog, &text)
-            .ok_or_else(|| "not a JSON object, and no tool's error line recognised in it".to_string());
+        return crate::explain_text(catalog, &text).ok_or_else(|| {
+            "not a JSON object, and no tool's error line recognised in it".to_string()
+        });
     }
     let l: Line<'_> = serde_json::from_slice(line)
         .map_err(|e| format!("not a JSON object of a response: {e}"))?;

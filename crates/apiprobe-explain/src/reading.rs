@@ -228,8 +228,10 @@ pub(crate) fn explain_parts(
         json: json.as_ref(),
     };
 
+    // A binary body has no text for a parser to read: only the status and headers speak.
     let finding = vendor::PARSERS
         .iter()
+        .filter(|_| !binary)
         .filter(|(name, _)| is_error_status || !ERROR_STATUS_ONLY.contains(name))
         .find_map(|(_, parse)| parse(&body));
     // The challenge header is read on its own: it can name the condition when the body does not.
@@ -249,7 +251,9 @@ pub(crate) fn explain_parts(
                 if let Some(p) = primary.take() {
                     merged.message = p.message.or(merged.message);
                     merged.evidence.splice(0..0, p.evidence);
-                    merged.format = p.format;
+                    if p.format != "empty" {
+                        merged.format = p.format;
+                    }
                 }
                 primary = Some(merged);
             }
@@ -364,7 +368,8 @@ fn conflict(status: u16, r: &Report) -> Option<String> {
         .unwrap_or_else(|| code.to_string());
     match Category::for_status(status) {
         None => Some(format!(
-            "status {status} says success, but the body reports {said}, a {body_cat} error: trust the body"
+            "status {status} says success, but the body reports {said}, {} {body_cat} error: trust the body",
+            article(body_cat)
         )),
         Some(s) if s != body_cat => {
             let extra = if s == Category::Server && body_cat == Category::Client {
@@ -373,10 +378,20 @@ fn conflict(status: u16, r: &Report) -> Option<String> {
                 ""
             };
             Some(format!(
-                "status {status} is a {s} error, but the body's {said} is a {body_cat} error ({code}); the body names the exact condition{extra}"
+                "status {status} is {} {s} error, but the body's {said} is {} {body_cat} error ({code}); the body names the exact condition{extra}",
+                article(s),
+                article(body_cat)
             ))
         }
         Some(_) => None,
+    }
+}
+
+fn article(c: Category) -> &'static str {
+    if c == Category::Auth {
+        "an"
+    } else {
+        "a"
     }
 }
 

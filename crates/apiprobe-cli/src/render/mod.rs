@@ -2,9 +2,11 @@
 
 mod card;
 pub mod check;
+mod report;
 mod table;
 
 pub use card::entry_card;
+pub use report::report_card;
 pub use table::{entry_table, TableRow};
 
 use crate::cli::ColorChoice;

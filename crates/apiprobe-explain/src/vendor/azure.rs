@@ -26,9 +26,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         if e.get("type").is_some() || e.get("status").is_some() {
             return None;
         }
-        let shaped = e.get("innererror").is_some()
-            || e.get("details").is_some()
-            || e.get("target").is_some();
+        let shaped =
+            inner_of(e).is_some() || e.get("details").is_some() || e.get("target").is_some();
         if !shaped && !ms_headers {
             return None;
         }
@@ -69,13 +68,13 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
     };
     f.evidence.push(format!("{what}, code {code}"));
     // The innermost code is the most specific (Graph nests them; ARM puts one in details[0]).
-    let mut inner = e.get("innererror");
+    let mut inner = inner_of(e);
     let mut depth = 0;
     while let Some(i) = inner {
         if let Some(c) = s(i, "code") {
             f.reason = Some(c.to_string());
         }
-        inner = i.get("innererror");
+        inner = inner_of(i);
         depth += 1;
         if depth > 8 {
             break;
@@ -106,4 +105,9 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
         f.resource = between(m, "over scope '", '\'').map(str::to_string);
     }
     f
+}
+
+/// Graph spells it `innerError`, ARM and OData `innererror`.
+fn inner_of(e: &Value) -> Option<&Value> {
+    e.get("innererror").or_else(|| e.get("innerError"))
 }

@@ -53,17 +53,20 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         .or_else(|| ext.and_then(|e| s(e, "argumentName")))
         .or_else(|| between(message, "argument \"", '"'))
         .map(str::to_string);
-    if code.is_none()
-        && (message.starts_with("Cannot query field") || message.starts_with("Syntax Error"))
-    {
-        f.maps_to = Some(
-            if message.starts_with("Syntax") {
-                "MALFORMED_REQUEST"
-            } else {
-                "UNKNOWN_FIELD"
-            }
-            .to_string(),
-        );
+    if code.is_none() {
+        // The spec's two kinds: a request error (parse or validation, no `path`) means the query is wrong;
+        // a field error (raised while resolving `path`) happened on the server.
+        let target = if message.starts_with("Syntax Error") {
+            "MALFORMED_REQUEST"
+        } else if message.starts_with("Cannot query field") {
+            "UNKNOWN_FIELD"
+        } else if first.get("path").is_some() {
+            "INTERNAL_ERROR"
+        } else {
+            "VALIDATION_FAILED"
+        };
+        f.maps_to = Some(target.to_string());
+        f.confidence = 0.6;
     }
     Some(f)
 }

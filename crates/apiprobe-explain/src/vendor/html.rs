@@ -62,7 +62,13 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.6,
         ..Finding::default()
     };
-    let cf_code = cloudflare_code(&lower, title.as_deref());
+    let cf_code = cloudflare_code(&lower, title.as_deref()).or_else(|| {
+        // Cloudflare's 1xxx pages split "Error" and the number into two spans of the heading.
+        let h = h1.as_deref()?.strip_prefix("Error ")?;
+        let digits: String = h.chars().take_while(char::is_ascii_digit).collect();
+        (digits.len() == 4 && digits.starts_with('1') && lower.contains("cloudflare"))
+            .then_some(digits)
+    });
     if cf_code.is_some()
         || lower.contains("cloudflare")
         || b.header("cf-ray").is_some() && server.contains("cloudflare")
@@ -113,6 +119,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     // Cloudflare and IIS pages put the helpful sentence below the heading.
     let sub = element(head, &lower, "h2").filter(|h| h.len() < 300);
     f.message = match (&h1, &title, &sub) {
+        // nginx puts the specific reason in the title and only the status phrase in the heading.
+        (Some(h), Some(t), _) if f.vendor == Some("nginx") && t != h => msg(t),
         (Some(h), _, Some(s)) if f.vendor == Some("cloudflare") || f.vendor == Some("iis") => {
             msg(&format!("{h}: {s}"))
         }

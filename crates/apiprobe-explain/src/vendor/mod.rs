@@ -137,6 +137,8 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("elasticsearch", elasticsearch::parse),
     ("meta_graph", meta_graph::parse),
     ("anthropic", anthropic::parse),
+    // Stripe before OpenAI: OpenAI copied Stripe's envelope, and Stripe's parser needs a Stripe-only mark.
+    ("stripe", stripe::parse),
     ("openai", openai::parse),
     ("sse", sse::parse),
     ("twilio", twilio::parse),
@@ -162,7 +164,6 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     // The families below are strict about their marks; the generic shapes after them claim whatever is left.
     ("problem_json", problem_json::parse),
     ("google", google::parse),
-    ("stripe", stripe::parse),
     ("aws", aws::parse),
     ("azure", azure::parse),
     ("slack", slack::parse),

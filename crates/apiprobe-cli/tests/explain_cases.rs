@@ -1,0 +1,338 @@
+//! `apiprobe explain` against plain-file cases: `tests/cases/explain/<name>/response.http` with an
+//! `expected.json` naming the fields that matter (category, code or name, format, vendor_code, field,
+//! retry_after_s, conflict presence, exit status, a piece of evidence or stderr). A new case is new files.
+//! Also: the hostile inputs too big to commit (100 MB body, 100k-deep JSON, 10k headers), input in parts,
+//! `--code`/`--message`, and batch mode.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn cases_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/explain")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("the binary runs");
+    let _ = writer.join();
+    out
+}
+
+fn check_case(dir: &Path) -> Result<(), String> {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected.json")).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("expected.json: {e}"))?;
+    let out = bin()
+        .args(["explain", "--json"])
+        .arg(dir.join("response.http"))
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    let mut problems = Vec::new();
+    for (key, want) in expected
+        .as_object()
+        .ok_or("expected.json is not an object")?
+    {
+        match key.as_str() {
+            "exit" => {
+                if out.status.code().map(i64::from) != want.as_i64() {
+                    problems.push(format!("exit {:?}, want {want}", out.status.code()));
+                }
+            }
+            "stderr_contains" => {
+                if !stderr.contains(want.as_str().unwrap_or_default()) {
+                    problems.push(format!("stderr {stderr:?} lacks {want}"));
+                }
+            }
+            "evidence_contains" => {
+                let needle = want.as_str().unwrap_or_default();
+                let found = report["evidence"].as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|e| e.as_str().is_some_and(|s| s.contains(needle)))
+                });
+                if !found {
+                    problems.push(format!(
+                        "no evidence mentions {needle:?}: {}",
+                        report["evidence"]
+                    ));
+                }
+            }
+            "conflict" => {
+                let has = !report["conflict"].is_null();
+                if Some(has) != want.as_bool() {
+                    problems.push(format!(
+                        "conflict {}, want present = {want}",
+                        report["conflict"]
+                    ));
+                }
+            }
+            _ => {
+                if &report[key] != want {
+                    problems.push(format!("{key} = {}, want {want}", report[key]));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}\n  stdout: {}\n  stderr: {}",
+            dir.display(),
+            problems.join("; "),
+            stdout.trim(),
+            stderr.trim()
+        ))
+    }
+}
+
+#[test]
+fn every_explain_case_matches_its_expected_fields() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("tests/cases/explain exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("expected.json").is_file())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 50,
+        "only {} cases with expected.json",
+        dirs.len()
+    );
+    let failures: Vec<String> = dirs.iter().filter_map(|d| check_case(d).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_format_has_three_documented_examples() {
+    for format in [
+        "problem_json",
+        "google",
+        "stripe",
+        "github",
+        "aws",
+        "azure",
+        "oauth",
+        "bearer",
+        "slack",
+        "graphql",
+        "html",
+        "plain",
+        "empty",
+    ] {
+        let n = std::fs::read_dir(cases_dir())
+            .expect("cases")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                name.rsplit_once('_')
+                    .is_some_and(|(f, n)| f == format && n.parse::<u32>().is_ok())
+                    && e.path().join("expected.json").is_file()
+            })
+            .count();
+        assert!(n >= 3, "{format}: {n} cases");
+    }
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn a_100_mb_body_is_capped_and_said_so() {
+    let mut raw =
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+    raw.resize(raw.len() + 100 * 1024 * 1024, b'x');
+    let started = std::time::Instant::now();
+    let out = run_with_stdin(&["explain", "--json"], &raw);
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json_of(&out);
+    assert_eq!(r["code"], "500");
+    let evidence = r["evidence"].to_string();
+    assert!(evidence.contains("only the first"), "{evidence}");
+}
+
+#[test]
+fn deeply_nested_json_is_a_clear_evidence_line_not_a_crash() {
+    let body = "[".repeat(100_000);
+    let raw = format!("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{body}");
+    let out = run_with_stdin(&["explain", "--json"], raw.as_bytes());
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{:?}",
+        out.status
+    );
+    let r = json_of(&out);
+    assert_eq!(r["code"], "400");
+    assert!(
+        r["evidence"].to_string().contains("JSON"),
+        "{}",
+        r["evidence"]
+    );
+}
+
+#[test]
+fn ten_thousand_headers_are_read() {
+    let mut raw = String::from("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    for i in 0..10_000 {
+        raw.push_str(&format!("X-Filler-{i}: {i}\r\n"));
+    }
+    raw.push_str("Retry-After: 5\r\n\r\n");
+    let out = run_with_stdin(&["explain", "--json"], raw.as_bytes());
+    let r = json_of(&out);
+    assert_eq!(r["status"], 431);
+    assert_eq!(r["retry_after_s"], 5.0);
+}
+
+#[test]
+fn parts_on_the_command_line() {
+    let out = bin()
+        .args([
+            "explain",
+            "--json",
+            "--status",
+            "401",
+            "--header",
+            "WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"token expired\"",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["name"], "TOKEN_EXPIRED");
+    let out = bin()
+        .args([
+            "explain",
+            "--json",
+            "--status",
+            "429",
+            "--header",
+            "Retry-After: 12",
+            "--body",
+            "{\"message\":\"slow down\"}",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(json_of(&out)["retry_after_s"], 12.0);
+    let out = bin()
+        .args(["explain", "--status", "429", "--header", "no colon"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no colon"));
+}
+
+#[test]
+fn codes_and_messages_copied_from_a_ui() {
+    let out = bin()
+        .args(["explain", "--json", "--code", "ThrottlingException"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let r = json_of(&out);
+    assert_eq!(r["name"], "RATE_LIMITED");
+    assert_eq!(r["vendor"], "aws");
+    let out = bin()
+        .args([
+            "explain",
+            "--json",
+            "--message",
+            "The access token has expired",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(json_of(&out)["name"], "TOKEN_EXPIRED");
+    let out = bin()
+        .args(["explain", "--code", "NoSuchThingAnywhere42"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = bin().args(["explain", "--summary"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin()
+        .args(["explain", "/no/such/file.http"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+}
+
+#[test]
+fn batch_mode_keeps_order_reports_bad_lines_and_summarises() {
+    let input = concat!(
+        "{\"status\":429,\"headers\":{\"retry-after\":\"3\"},\"body\":\"\"}\n",
+        "{\"status\":200,\"headers\":{},\"body\":\"{\\\"ok\\\":false,\\\"error\\\":\\\"invalid_auth\\\"}\"}\n",
+        "not json\n",
+        "{\"raw\":\"HTTP/1.1 404 Not Found\\r\\n\\r\\n\"}\n",
+    );
+    let out = run_with_stdin(&["explain", "--batch", "--summary"], input.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["retry_after_s"], 3.0);
+    assert_eq!(lines[1]["vendor_code"], "invalid_auth");
+    assert_eq!(lines[2]["line"], 3);
+    assert!(lines[2]["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert_eq!(lines[3]["code"], "404");
+    let summary: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).expect("summary is JSON");
+    assert_eq!(summary["summary"]["lines"], 4);
+    assert_eq!(summary["summary"]["errors"], 1);
+    assert_eq!(summary["summary"]["by_vendor"]["slack"], 1);
+}
