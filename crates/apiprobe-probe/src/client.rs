@@ -478,13 +478,20 @@ impl Prober {
                 report.phase = Some(Phase::Http);
             }
             if report.message.is_none() {
-                report.message = Some(match &report.title {
-                    Some(t) => format!(
-                        "HTTP {} {t} from {}",
-                        http.status,
-                        url.host_str().unwrap_or("")
-                    ),
-                    None => format!("HTTP {} from {}", http.status, url.host_str().unwrap_or("")),
+                let host = url.host_str().unwrap_or("");
+                let what = match (&report.title, &report.vendor_code) {
+                    (Some(t), Some(c)) => format!("{t} ({c})"),
+                    (Some(t), None) => t.clone(),
+                    (None, Some(c)) => c.clone(),
+                    (None, None) => "an error".into(),
+                };
+                report.message = Some(if body_error {
+                    format!(
+                        "{what}: the body of the HTTP {} response from {host} reports an error",
+                        http.status
+                    )
+                } else {
+                    format!("HTTP {} {what} from {host}", http.status)
                 });
             }
             if report.code.is_none() && !spec.expect.status.is_empty() {
@@ -701,6 +708,8 @@ fn hyper_failure(
         Some(K::UnexpectedEof) if phase == Phase::Body => {
             return Failure::TruncatedBody { received, expected }
         }
+        // Over TLS a close before any response surfaces as an EOF without close_notify.
+        Some(K::UnexpectedEof) => return Failure::EmptyReply { addr: peer.into() },
         Some(K::InvalidData | K::InvalidInput) if phase == Phase::Body => {
             let detail = innermost.unwrap_or_else(|| e.to_string());
             return if detail.to_ascii_lowercase().contains("chunk") {

@@ -220,6 +220,14 @@ pub(crate) fn cert_summary(der: &[u8], summary: &mut TlsSummary) -> Option<i64> 
     Some(not_after)
 }
 
+/// `DnsName("api.test")` (how the verifier prints a name) as `api.test`.
+fn plain_name(s: &str) -> String {
+    match (s.find('('), s.ends_with(')')) {
+        (Some(open), true) => s[open + 1..s.len() - 1].trim_matches('"').to_string(),
+        _ => s.to_string(),
+    }
+}
+
 /// Whether a DER certificate names itself as its issuer.
 fn self_signed(der: &[u8]) -> bool {
     x509_parser::parse_x509_certificate(der)
@@ -264,7 +272,7 @@ pub(crate) fn classify(
             },
             CertificateError::NotValidForNameContext { presented, .. } => Failure::TlsHostname {
                 host,
-                presented: presented.clone(),
+                presented: presented.iter().map(|p| plain_name(p)).collect(),
             },
             CertificateError::Revoked => Failure::TlsRevoked { host },
             // A self-signed leaf fails as "unknown issuer" or as a signature check against whichever
@@ -322,6 +330,13 @@ mod tests {
         let pem = b"junk\n-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBAU=\n-----END PRIVATE KEY-----\n";
         assert_eq!(pem_blocks(pem, "CERTIFICATE"), vec![vec![1, 2, 3]]);
         assert!(pem_blocks(b"-----BEGIN CERTIFICATE-----\nAQID", "CERTIFICATE").is_empty());
+    }
+
+    #[test]
+    fn presented_names_lose_their_type_wrapper() {
+        assert_eq!(plain_name("DnsName(\"wrong.example\")"), "wrong.example");
+        assert_eq!(plain_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(plain_name("api.test"), "api.test");
     }
 
     #[test]
