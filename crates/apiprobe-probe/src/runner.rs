@@ -8,21 +8,27 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 /// Runs `checks` with at most `jobs` at a time and calls `on_result(index, report)` as each finishes
-/// (completion order, not file order). Returns early with the callback's error, if any.
+/// (completion order; `index` is the check's position in `checks`). Checks are taken from the iterator
+/// only as slots free up. Returns early with the callback's error, if any.
 pub async fn run_all<E>(
     prober: Arc<Prober>,
-    checks: Arc<Vec<CheckSpec>>,
+    checks: impl IntoIterator<Item = CheckSpec>,
     jobs: usize,
     mut on_result: impl FnMut(usize, Report) -> Result<(), E>,
 ) -> Result<(), E> {
     let jobs = jobs.max(1);
     let mut set = JoinSet::new();
-    let mut next = 0usize;
+    let mut checks = checks.into_iter().enumerate();
+    let mut exhausted = false;
     loop {
-        while set.len() < jobs && next < checks.len() {
-            let (p, c, i) = (prober.clone(), checks.clone(), next);
-            set.spawn(async move { (i, p.check(&c[i]).await) });
-            next += 1;
+        while set.len() < jobs && !exhausted {
+            match checks.next() {
+                Some((i, spec)) => {
+                    let p = prober.clone();
+                    set.spawn(async move { (i, p.check(&spec).await) });
+                }
+                None => exhausted = true,
+            }
         }
         match set.join_next().await {
             None => return Ok(()),

@@ -106,27 +106,77 @@ struct RawCheck {
     max_latency: Option<String>,
 }
 
+/// What may come before the first `[[check]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSuite {
+struct RawHead {
     defaults: Option<RawCheck>,
-    #[serde(default)]
-    check: Vec<toml::Spanned<RawCheck>>,
 }
 
-/// A parsed suite.
+/// One `[[check]]` table (with any `[check.x]` sub-tables), parsed on its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlock {
+    check: Vec<RawCheck>,
+}
+
+/// A checked suite, read lazily: the checks are built one at a time as [`Suite::checks`] is iterated,
+/// so running a suite of any size holds only the file text and the checks in flight.
+///
+/// The file is split at `[[check]]` lines and each table is parsed on its own; `[defaults]` must come
+/// before the first `[[check]]`.
 #[derive(Debug, Clone)]
 pub struct Suite {
-    /// The checks in file order.
-    pub checks: Vec<CheckSpec>,
+    file: String,
+    base: PathBuf,
+    text: String,
+    head_end: usize,
+    defaults: RawCheck,
+    len: usize,
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rfind('\n').map_or(offset, |p| offset - p - 1) + 1;
     (line, col)
+}
+
+/// Whether a line opens a check table: `[[check]]`, possibly followed by a comment.
+fn is_check_header(line: &str) -> bool {
+    let t = line.trim();
+    t.strip_prefix("[[check]]")
+        .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+}
+
+/// Byte ranges of each `[[check]]` table, in order, starting at `from` (the first header).
+fn blocks(text: &str, from: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = from;
+    std::iter::from_fn(move || {
+        if pos >= text.len() {
+            return None;
+        }
+        let start = pos;
+        // Skip the header line itself, then stop at the next header.
+        let mut cursor = text[start..]
+            .find('\n')
+            .map_or(text.len(), |n| start + n + 1);
+        while cursor < text.len() {
+            let line_end = text[cursor..]
+                .find('\n')
+                .map_or(text.len(), |n| cursor + n + 1);
+            if is_check_header(&text[cursor..line_end]) {
+                break;
+            }
+            cursor = line_end;
+        }
+        pos = cursor;
+        Some((start, cursor))
+    })
 }
 
 /// Replaces `${NAME}` with the variable's value; the first unset name is an error at its position.
@@ -207,7 +257,10 @@ impl Suite {
         Suite::parse(&text, &file, &base, &|n| std::env::var(n).ok())
     }
 
-    /// Parses suite text; `base` is where relative `cacert` paths start.
+    /// Parses and checks suite text; `base` is where relative `cacert` paths start.
+    ///
+    /// Every check is built once here so that any error is reported before anything runs; the
+    /// built checks are dropped again and rebuilt by [`Suite::checks`] when the suite runs.
     pub fn parse(
         text: &str,
         file: &str,
@@ -215,42 +268,113 @@ impl Suite {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Suite, SuiteError> {
         let expanded = substitute(text, file, env)?;
-        let at = |offset: usize, message: String| {
-            // Substituted values are escaped without adding line breaks, so line numbers still
-            // match the file as written.
-            let (line, col) = line_col(&expanded, offset);
+        // Substituted values are escaped without adding line breaks, so line numbers still match
+        // the file as written.
+        let mut pos = 0;
+        let mut head_end = expanded.len();
+        for line in expanded.split_inclusive('\n') {
+            if is_check_header(line) {
+                head_end = pos;
+                break;
+            }
+            pos += line.len();
+        }
+        let head: RawHead = toml::from_str(&expanded[..head_end]).map_err(|e| {
+            let (line, col) = line_col(&expanded, e.span().map_or(0, |s| s.start));
             SuiteError::At {
                 file: file.into(),
                 line,
                 col,
-                message,
+                message: e.message().trim_end().to_string(),
             }
-        };
-        let raw: RawSuite = toml::from_str(&expanded).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            at(offset, e.message().to_string())
         })?;
-        let defaults = raw.defaults.unwrap_or_default();
-        let mut checks = Vec::with_capacity(raw.check.len());
-        for (i, spanned) in raw.check.iter().enumerate() {
-            let offset = spanned.span().start;
-            let c = spanned.get_ref();
-            let label = c.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
-            let spec = build(c, &defaults, base)
-                .map_err(|m| at(offset, format!("check '{label}': {m}")))?;
-            checks.push(CheckSpec {
-                name: label,
-                ..spec
+        let mut suite = Suite {
+            file: file.into(),
+            base: base.to_path_buf(),
+            text: expanded,
+            head_end,
+            defaults: head.defaults.unwrap_or_default(),
+            len: 0,
+        };
+        let mut len = 0;
+        for check in suite.checks() {
+            check?;
+            len += 1;
+        }
+        if len == 0 {
+            return Err(SuiteError::At {
+                file: file.into(),
+                line: 1,
+                col: 1,
+                message: "the suite has no [[check]] tables".into(),
             });
         }
-        if checks.is_empty() {
-            return Err(at(0, "the suite has no [[check]] tables".into()));
+        suite.len = len;
+        Ok(suite)
+    }
+
+    /// How many checks the suite has.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the suite has no checks (never true for a suite that loaded).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The checks, built one at a time in file order.
+    pub fn checks(&self) -> impl Iterator<Item = Result<CheckSpec, SuiteError>> + '_ {
+        let mut checked_ca: Vec<PathBuf> = Vec::new();
+        blocks(&self.text, self.head_end)
+            .enumerate()
+            .map(move |(i, (start, end))| self.build_block(i, start, end, &mut checked_ca))
+    }
+
+    fn at(&self, offset: usize, message: String) -> SuiteError {
+        let (line, col) = line_col(&self.text, offset);
+        SuiteError::At {
+            file: self.file.clone(),
+            line,
+            col,
+            message,
         }
-        Ok(Suite { checks })
+    }
+
+    fn build_block(
+        &self,
+        i: usize,
+        start: usize,
+        end: usize,
+        checked_ca: &mut Vec<PathBuf>,
+    ) -> Result<CheckSpec, SuiteError> {
+        let block: RawBlock = toml::from_str(&self.text[start..end]).map_err(|e| {
+            let offset = start + e.span().map_or(0, |s| s.start);
+            let mut message = e.message().trim_end().to_string();
+            if message.contains("`defaults`") {
+                message.push_str(" ([defaults] must come before the first [[check]])");
+            }
+            self.at(offset, message)
+        })?;
+        let Some(c) = block.check.first() else {
+            return Err(self.at(start, "empty [[check]] table".into()));
+        };
+        let label = c.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
+        let spec = build(c, &self.defaults, &self.base, checked_ca)
+            .map_err(|m| self.at(start, format!("check '{label}': {m}")))?;
+        Ok(CheckSpec {
+            name: label,
+            ..spec
+        })
     }
 }
 
-fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
+fn build(
+    c: &RawCheck,
+    d: &RawCheck,
+    base: &Path,
+    checked_ca: &mut Vec<PathBuf>,
+) -> Result<CheckSpec, String> {
     let url = c.url.clone().ok_or("'url' is missing")?;
     let mut spec = CheckSpec::new(url);
     let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
@@ -301,7 +425,11 @@ fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
     }
     if let Some(p) = pick(&c.cacert, &d.cacert) {
         let path = base.join(PathBuf::from(p));
-        crate::tls::load_cacert(&path).map_err(|e| e.to_string())?;
+        // Read each CA file once per pass, not once per check.
+        if !checked_ca.contains(&path) {
+            crate::tls::load_cacert(&path).map_err(|e| e.to_string())?;
+            checked_ca.push(path.clone());
+        }
         spec.cacert = Some(path);
     }
     spec.insecure = c.insecure.or(d.insecure).unwrap_or(false);
@@ -344,9 +472,12 @@ fn build(c: &RawCheck, d: &RawCheck, base: &Path) -> Result<CheckSpec, String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Suite, SuiteError> {
+    fn parse(text: &str) -> Result<Vec<CheckSpec>, SuiteError> {
         let env = |n: &str| (n == "TOKEN").then(|| "s3cr\"et".to_string());
-        Suite::parse(text, "suite.toml", Path::new("."), &env)
+        let suite = Suite::parse(text, "suite.toml", Path::new("."), &env)?;
+        let checks: Vec<CheckSpec> = suite.checks().collect::<Result<_, _>>()?;
+        assert_eq!(checks.len(), suite.len());
+        Ok(checks)
     }
 
     #[test]
@@ -357,13 +488,13 @@ mod tests {
              [[check]]\nurl = \"http://127.0.0.1:1/x\"\nexpect_status = [200, 204]\ntimeout = \"1s\"\n",
         )
         .expect("parses");
-        assert_eq!(s.checks.len(), 2);
-        assert_eq!(s.checks[0].name, "a");
-        assert_eq!(s.checks[1].name, "#2");
-        assert_eq!(s.checks[0].timeout.as_secs(), 2);
-        assert_eq!(s.checks[1].timeout.as_secs(), 1);
-        assert_eq!(s.checks[0].headers[0].1, "Bearer s3cr\"et");
-        assert_eq!(s.checks[1].expect.status.len(), 2);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].name, "a");
+        assert_eq!(s[1].name, "#2");
+        assert_eq!(s[0].timeout.as_secs(), 2);
+        assert_eq!(s[1].timeout.as_secs(), 1);
+        assert_eq!(s[0].headers[0].1, "Bearer s3cr\"et");
+        assert_eq!(s[1].expect.status.len(), 2);
     }
 
     #[test]
@@ -373,6 +504,17 @@ mod tests {
             e.to_string(),
             "suite.toml:2:17: environment variable NOPE is not set (used as ${NOPE})"
         );
+    }
+
+    #[test]
+    fn sub_tables_stay_with_their_check_and_late_defaults_are_refused() {
+        let s = parse("[[check]] # first\nurl = \"http://h/\"\n[check.headers]\nX-A = \"1\"\n\n[[check]]\nurl = \"http://h/2\"\n")
+            .expect("parses");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].headers, vec![("X-A".to_string(), "1".to_string())]);
+        let e = parse("[[check]]\nurl = \"http://h/\"\n[defaults]\ntimeout = \"1s\"\n")
+            .expect_err("fails");
+        assert!(e.to_string().contains("[defaults] must come before"), "{e}");
     }
 
     #[test]

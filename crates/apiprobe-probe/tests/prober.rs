@@ -26,7 +26,7 @@ async fn run_all_hands_over_every_result_once() {
         .collect();
     let mut seen = [0u8; 200];
     let mut failed = 0;
-    run_all(prober(), Arc::new(checks), 16, |i, r| {
+    run_all(prober(), checks, 16, |i, r| {
         seen[i] += 1;
         if !r.ok {
             failed += 1;
@@ -45,7 +45,7 @@ async fn a_callback_error_stops_the_run() {
     let s = FaultServer::spawn().expect("server");
     let checks: Vec<CheckSpec> = (0..50).map(|_| CheckSpec::new(s.url("/ok"))).collect();
     let mut calls = 0;
-    let r = run_all(prober(), Arc::new(checks), 4, |_, _| {
+    let r = run_all(prober(), checks, 4, |_, _| {
         calls += 1;
         if calls == 3 {
             Err("stop")

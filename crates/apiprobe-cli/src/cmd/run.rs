@@ -63,9 +63,18 @@ pub fn run(global: &Global, style: Style, args: RunArgs) -> anyhow::Result<Outco
     let suite = Suite::load(&args.suite)?;
     let catalog = load_catalog(global)?;
     let prober = Arc::new(Prober::new(catalog));
-    let checks = Arc::new(suite.checks);
+    // The suite was checked whole when it loaded; a check that fails to build now (a CA file removed
+    // meanwhile) is said on stderr and counted as a failure.
+    let mut unbuildable = 0u64;
+    let checks = suite.checks().filter_map(|c| {
+        c.map_err(|e| {
+            eprintln!("error: {e}");
+            unbuildable += 1;
+        })
+        .ok()
+    });
     let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(checks.len() as u64);
+        let bar = indicatif::ProgressBar::new(suite.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(if style.enabled() {
                 "{bar:30.green/red} {pos}/{len} checks, {per_sec}, {msg}"
@@ -82,9 +91,9 @@ pub fn run(global: &Global, style: Style, args: RunArgs) -> anyhow::Result<Outco
     let start = Instant::now();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let names = checks.clone();
-    let result = runtime()?.block_on(run_all(prober, checks, args.jobs, |i, report| {
-        let name = names.get(i).map(|c| c.name.as_str()).unwrap_or("?");
+    let result = runtime()?.block_on(run_all(prober, checks, args.jobs, |_index, report| {
+        let name = report.details.get("check").cloned().unwrap_or_default();
+        let name = name.as_str();
         summary.add(&report);
         if !report.ok {
             failed += 1;
@@ -131,7 +140,7 @@ pub fn run(global: &Global, style: Style, args: RunArgs) -> anyhow::Result<Outco
         write!(out, "{table}")?;
         out.flush()?;
     }
-    Ok(if summary.any_failed() {
+    Ok(if summary.any_failed() || unbuildable > 0 {
         Outcome::Negative
     } else {
         Outcome::Positive
