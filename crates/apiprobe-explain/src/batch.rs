@@ -1,10 +1,13 @@
 //! Batch mode for logs: JSON Lines in (`{"status":..,"headers":{..},"body":".."}` or `{"raw":".."}`), one
 //! JSON [`Report`] per line out, in input order; a line that cannot be read yields a [`LineError`] in place.
 //!
+//! Batch reports carry only the next steps specific to each response (wait N s, fix field X); the catalog's
+//! general fixes for a code are one `apiprobe lookup CODE` away.
+//!
 //! Memory stays flat: the input is cut into chunks of whole lines, a bounded queue feeds one worker per
 //! core, and a writer puts the finished chunks back in order. At most `2 × workers` chunks are in flight.
 
-use crate::reading::explain_parts;
+use crate::reading::{explain_parts, Steps};
 use apiprobe_catalog::{Catalog, LineError, Report};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -21,16 +24,10 @@ const CHUNK: usize = 256 * 1024;
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// How to run a batch.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Worker threads; 0 means one per available core.
     pub workers: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { workers: 0 }
-    }
 }
 
 /// Counts over a whole batch.
@@ -181,7 +178,13 @@ pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
         .map_err(|e| format!("not a JSON object of a response: {e}"))?;
     if let Some(raw) = l.raw {
         let resp = crate::parse_raw(raw.as_bytes()).map_err(|e| e.to_string())?;
-        return Ok(crate::explain_response(catalog, &resp));
+        return Ok(explain_parts(
+            catalog,
+            resp.status,
+            &resp.headers,
+            &resp.body,
+            Steps::Specific,
+        ));
     }
     let status = l.status.ok_or("no \"status\" (or \"raw\") member")?;
     if !(100..=999).contains(&status) {
@@ -189,7 +192,13 @@ pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     }
     let headers = l.headers.map(|h| h.0).unwrap_or_default();
     let body = l.body.as_deref().unwrap_or("");
-    Ok(explain_parts(catalog, status, &headers, body.as_bytes()))
+    Ok(explain_parts(
+        catalog,
+        status,
+        &headers,
+        body.as_bytes(),
+        Steps::Specific,
+    ))
 }
 
 struct Job {
@@ -207,10 +216,7 @@ struct Done {
 fn work(catalog: &Catalog, job: Job) -> Done {
     let mut out = Vec::with_capacity(job.data.len() * 3);
     let mut summary = Summary::default();
-    let mut n = job.first_line;
-    for line in job.data.split(|&b| b == b'\n') {
-        let this = n;
-        n += 1;
+    for (this, line) in (job.first_line..).zip(job.data.split(|&b| b == b'\n')) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;

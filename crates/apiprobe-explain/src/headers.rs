@@ -165,14 +165,14 @@ fn duration(v: &str) -> Option<f64> {
     (any && num.is_empty()).then_some(total)
 }
 
-/// Reads every header once.
+/// Reads every header once; names must be lower-cased.
 pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
     let mut f = HeaderFacts::default();
     let mut remaining: Option<f64> = None;
     let mut reset: Option<f64> = None;
+    // Names arrive lower-cased (see `reading::lower_headers`), so no per-header allocation here.
     for (name, value) in headers {
-        let lower = name.to_ascii_lowercase();
-        match lower.as_str() {
+        match name.as_str() {
             "retry-after" => {
                 if let Some(s) = retry_after(value, headers) {
                     f.retry_after_s = Some(s);
@@ -231,10 +231,10 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
             | "x-ms-request-id"
             | "apim-request-id"
             | "x-correlation-id"
-            | "x-cloud-trace-context" => {
-                if !f.details.iter().any(|(k, _)| *k == "request_id") {
-                    f.details.push(("request_id", value.trim().to_string()));
-                }
+            | "x-cloud-trace-context"
+                if !f.details.iter().any(|(k, _)| *k == "request_id") =>
+            {
+                f.details.push(("request_id", value.trim().to_string()));
             }
             "x-amz-id-2" => f.details.push(("amz_id_2", value.trim().to_string())),
             "x-amzn-errortype" => f
@@ -266,21 +266,21 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_http_date() {
         assert_eq!(
-            facts(&h(&[("Retry-After", "120")])).retry_after_s,
+            facts(&h(&[("retry-after", "120")])).retry_after_s,
             Some(120.0)
         );
         let f = facts(&h(&[
-            ("Date", "Wed, 21 Oct 2015 07:28:00 GMT"),
-            ("Retry-After", "Wed, 21 Oct 2015 07:29:30 GMT"),
+            ("date", "Wed, 21 Oct 2015 07:28:00 GMT"),
+            ("retry-after", "Wed, 21 Oct 2015 07:29:30 GMT"),
         ]));
         assert_eq!(f.retry_after_s, Some(90.0));
-        assert_eq!(facts(&h(&[("Retry-After", "soon")])).retry_after_s, None);
+        assert_eq!(facts(&h(&[("retry-after", "soon")])).retry_after_s, None);
     }
 
     #[test]
     fn exhausted_rate_limit_gives_the_reset() {
         let f = facts(&h(&[
-            ("Date", "Tue, 14 Nov 2023 22:13:20 GMT"),
+            ("date", "Tue, 14 Nov 2023 22:13:20 GMT"),
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "1700000060"),
         ]));
@@ -292,7 +292,7 @@ mod tests {
         ]));
         assert!(!f.rate_limit_exhausted);
         assert_eq!(f.retry_after_s, None);
-        let f = facts(&h(&[("RateLimit", "limit=100, remaining=0, reset=50")]));
+        let f = facts(&h(&[("ratelimit", "limit=100, remaining=0, reset=50")]));
         assert_eq!(f.retry_after_s, Some(50.0));
         let f = facts(&h(&[
             ("x-ratelimit-remaining-requests", "0"),

@@ -194,7 +194,17 @@ const ERROR_STATUS_ONLY: &[&str] = &["html", "plain", "empty", "bearer"];
 
 /// See [`crate::explain_response`].
 pub(crate) fn explain_response(catalog: &Catalog, resp: &HttpResponse) -> Report {
-    explain_parts(catalog, resp.status, &resp.headers, &resp.body)
+    explain_parts(catalog, resp.status, &resp.headers, &resp.body, Steps::All)
+}
+
+/// Which next steps a report carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Steps {
+    /// The specific steps and the catalog entry's fixes.
+    All,
+    /// Only the steps specific to this response (wait N s, fix field X): batch output, where the same
+    /// catalog fixes repeated on every line would triple the output (`apiprobe lookup CODE` has them).
+    Specific,
 }
 
 /// [`explain_response`] on borrowed parts (the batch path avoids building an [`HttpResponse`]).
@@ -203,6 +213,7 @@ pub(crate) fn explain_parts(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    steps: Steps,
 ) -> Report {
     let is_error_status = status >= 400;
     let mut report = Report {
@@ -349,7 +360,7 @@ pub(crate) fn explain_parts(
         confidence -= 0.05;
     }
     report.confidence = (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
-    report.next_steps = next_steps(catalog, &report);
+    report.next_steps = next_steps(catalog, &report, steps);
     report
 }
 
@@ -396,7 +407,7 @@ fn article(c: Category) -> &'static str {
 }
 
 /// Specific steps first (wait, fix the field, get the scope), then the catalog entry's fixes.
-fn next_steps(catalog: &Catalog, r: &Report) -> Vec<String> {
+fn next_steps(catalog: &Catalog, r: &Report, which: Steps) -> Vec<String> {
     let mut steps = Vec::new();
     if let Some(s) = r.retry_after_s {
         steps.push(format!("Wait {} s before retrying.", secs(s)));
@@ -416,8 +427,10 @@ fn next_steps(catalog: &Catalog, r: &Report) -> Vec<String> {
             ));
         }
     }
-    if let Some(entry) = r.code.as_deref().and_then(|c| catalog.by_code(c)) {
-        steps.extend(entry.fixes.iter().cloned());
+    if which == Steps::All {
+        if let Some(entry) = r.code.as_deref().and_then(|c| catalog.by_code(c)) {
+            steps.extend(entry.fixes.iter().cloned());
+        }
     }
     if let Some(id) = r.details.get("request_id") {
         steps.push(format!(
@@ -482,7 +495,7 @@ pub(crate) fn explain_code(
     }
     report.code.as_ref()?;
     report.confidence = confidence;
-    report.next_steps = next_steps(catalog, &report);
+    report.next_steps = next_steps(catalog, &report, Steps::All);
     Some(report)
 }
 

@@ -40,9 +40,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let v = b.json?;
     let code = s(v, "error")?;
     let described = s(v, "error_description").is_some();
-    if !CODES.contains(&code)
-        && !(described && code.bytes().all(|c| c.is_ascii_lowercase() || c == b'_'))
-    {
+    let snake = code.bytes().all(|c| c.is_ascii_lowercase() || c == b'_');
+    if !(CODES.contains(&code) || described && snake) {
         return None;
     }
     let mut f = Finding {
