@@ -20,7 +20,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
 }
 
 #[test]
@@ -31,12 +32,21 @@ fn lookup_by_status_prints_a_card() {
     assert!(out.starts_with("404 Not Found\n"), "{out}");
     assert!(out.contains("category: client"), "{out}");
     assert!(out.contains("Likely causes"), "{out}");
-    assert!(!out.contains('\x1b'), "no colour when NO_COLOR is set or stdout is not a terminal");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when NO_COLOR is set or stdout is not a terminal"
+    );
 }
 
 #[test]
 fn lookup_by_code_in_any_case_and_by_name() {
-    for q in ["PRB-3001", "prb-3001", "CONNECTION_REFUSED", "connection refused", "connection-refused"] {
+    for q in [
+        "PRB-3001",
+        "prb-3001",
+        "CONNECTION_REFUSED",
+        "connection refused",
+        "connection-refused",
+    ] {
         let o = apiprobe(&["lookup", "--json", q]);
         assert_eq!(o.status.code(), Some(0), "{q}: {}", stderr(&o));
         let v = json(&o);
@@ -50,16 +60,38 @@ fn lookup_free_text_ranks_matches_and_forgives_typos() {
     for q in ["refused", "refusd", "conection refused"] {
         let o = apiprobe(&["lookup", "--json", q]);
         assert_eq!(o.status.code(), Some(0), "{q}: {}", stderr(&o));
-        let codes: Vec<String> = json(&o).as_array().map(|a| a.iter().map(|e| e["code"].to_string()).collect()).unwrap_or_default();
-        assert!(codes.iter().any(|c| c.contains("PRB-3001")), "{q}: {codes:?}");
+        let codes: Vec<String> = json(&o)
+            .as_array()
+            .map(|a| a.iter().map(|e| e["code"].to_string()).collect())
+            .unwrap_or_default();
+        assert!(
+            codes.iter().any(|c| c.contains("PRB-3001")),
+            "{q}: {codes:?}"
+        );
     }
 }
 
 #[test]
 fn lookup_json_has_the_catalog_field_names() {
     let v = json(&apiprobe(&["lookup", "--json", "404"]));
-    let keys: Vec<&str> = v[0].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    for k in ["code", "kind", "title", "category", "meaning", "likely_causes", "fixes", "retryable", "related", "status", "origin", "reference"] {
+    let keys: Vec<&str> = v[0]
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    for k in [
+        "code",
+        "kind",
+        "title",
+        "category",
+        "meaning",
+        "likely_causes",
+        "fixes",
+        "retryable",
+        "related",
+        "status",
+        "origin",
+        "reference",
+    ] {
         assert!(keys.contains(&k), "missing {k} in {keys:?}");
     }
     assert_eq!(v[0]["status"], 404);
@@ -71,28 +103,55 @@ fn lookup_nothing_found_exits_1() {
     let o = apiprobe(&["lookup", "zzqxj wvkq"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).is_empty());
-    assert!(stderr(&o).contains("nothing in the catalog matches"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing in the catalog matches"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(apiprobe(&["lookup"]).status.code(), Some(2));
-    assert_eq!(apiprobe(&["list", "--category", "nope"]).status.code(), Some(2));
-    assert_eq!(apiprobe(&["export", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(
+        apiprobe(&["list", "--category", "nope"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        apiprobe(&["export", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(apiprobe(&["no-such-command"]).status.code(), Some(2));
 }
 
 #[test]
 fn list_filters_by_category_and_kind() {
-    let v = json(&apiprobe(&["list", "--json", "--category", "auth", "--kind", "http"]));
-    let codes: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|e| e["code"].as_str()).collect()).unwrap_or_default();
+    let v = json(&apiprobe(&[
+        "list",
+        "--json",
+        "--category",
+        "auth",
+        "--kind",
+        "http",
+    ]));
+    let codes: Vec<&str> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["code"].as_str()).collect())
+        .unwrap_or_default();
     assert!(!codes.is_empty());
     for c in &codes {
-        assert!(["401", "403", "407", "511"].contains(c), "{c} is not an auth status");
+        assert!(
+            ["401", "403", "407", "511"].contains(c),
+            "{c} is not an auth status"
+        );
     }
     let o = apiprobe(&["list", "--kind", "probe"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).lines().next().unwrap_or("").starts_with("CODE"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).lines().next().unwrap_or("").starts_with("CODE"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -111,7 +170,11 @@ fn export_formats() {
 fn bad_catalog_file_names_file_and_line_and_exits_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("broken.toml");
-    std::fs::write(&path, "[[entry]]\ncode = \"PRB-1999\"\ncategory = \"clent\"\n").expect("write");
+    std::fs::write(
+        &path,
+        "[[entry]]\ncode = \"PRB-1999\"\ncategory = \"clent\"\n",
+    )
+    .expect("write");
     let p = path.to_string_lossy().into_owned();
     let o = apiprobe(&["--catalog", &p, "lookup", "404"]);
     assert_eq!(o.status.code(), Some(2));
@@ -122,7 +185,11 @@ fn bad_catalog_file_names_file_and_line_and_exits_2() {
     let missing = dir.path().join("missing.toml");
     let o = apiprobe(&["--catalog", &missing.to_string_lossy(), "list"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read catalog file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read catalog file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
