@@ -10,7 +10,8 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: bench/probe.sh [--peer PATH] [--bin PATH] [--checks N] [--jobs N] [--duration S] [--help]
-  --peer PATH     probe-peer.sh (starts nginx, oha, blackbox_exporter; required)
+  --peer PATH     probe-peer.sh (starts nginx, oha, blackbox_exporter; required; needs oha,
+                  wrk, nginx and prometheus-blackbox-exporter installed)
   --bin PATH      the apiprobe binary (default: target/release/apiprobe; build it with
                   `cargo build --release` first)
   --checks N      checks in the large suite (default 100000)

@@ -17,6 +17,8 @@ Suite file: an optional [defaults] table and [[check]] tables with name, url and
 `apiprobe check` in snake_case: method, headers, body, json_body, timeout, connect_timeout,
 max_redirects, cacert, insecure, http (\"1.1\" or \"2\"), resolve, expect_status, expect_header,
 expect_json, expect_body_contains, max_latency. ${NAME} takes the environment variable NAME.
+[defaults] comes before the first [[check]]. Checks are read as they run, so a suite of any size
+runs in about the same memory.
 
   [defaults]
   timeout = \"5s\"
