@@ -336,3 +336,44 @@ fn batch_mode_keeps_order_reports_bad_lines_and_summarises() {
     assert_eq!(summary["summary"]["errors"], 1);
     assert_eq!(summary["summary"]["by_vendor"]["slack"], 1);
 }
+
+/// The parser order is a shared decision: every documented example of every family, run through the whole
+/// pipeline, must come out under its own family's format (folder `<format>_<n>`).
+#[test]
+fn every_documented_example_is_read_by_its_own_family() {
+    let mut wrong = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(cases_dir())
+        .expect("cases")
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some((family, n)) = name.rsplit_once('_') else {
+            continue;
+        };
+        if name.starts_with("trap_")
+            || n.parse::<u32>().is_err()
+            || !entry.path().join("response.http").is_file()
+        {
+            continue;
+        }
+        let out = bin()
+            .args(["explain", "--json"])
+            .arg(entry.path().join("response.http"))
+            .output()
+            .expect("runs");
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let format = r["format"].as_str().unwrap_or("none");
+        // plain_N cases include a JSON body with only a message, reported as format "json".
+        if format != family && !(family == "plain" && format == "json") {
+            wrong.push(format!("{name}: format {format}"));
+        }
+        seen += 1;
+    }
+    assert!(seen >= 100, "only {seen} examples");
+    assert!(
+        wrong.is_empty(),
+        "read by the wrong family:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -131,19 +131,28 @@ pub(crate) type Parser = fn(&Body<'_>) -> Option<Finding>;
 
 /// Every parser, most specific first; the first that recognises a body wins.
 pub(crate) const PARSERS: &[(&str, Parser)] = &[
+    // The common families first (most traffic, strict marks), then the long tail, then generic shapes.
+    // Mailchimp's bodies are problem documents with a mailchimp.com type: the specific reading first.
+    ("mailchimp", mailchimp::parse),
+    ("problem_json", problem_json::parse),
+    ("google", google::parse),
+    // Stripe before OpenAI: OpenAI copied Stripe's envelope; Stripe's parser needs a Stripe-only mark.
+    ("stripe", stripe::parse),
+    ("aws", aws::parse),
+    ("azure", azure::parse),
+    ("slack", slack::parse),
+    ("graphql", graphql::parse),
+    ("github", github::parse),
     ("jsonrpc", jsonrpc::parse),
     ("soap", soap::parse),
     ("kubernetes", kubernetes::parse),
     ("elasticsearch", elasticsearch::parse),
     ("meta_graph", meta_graph::parse),
     ("anthropic", anthropic::parse),
-    // Stripe before OpenAI: OpenAI copied Stripe's envelope, and Stripe's parser needs a Stripe-only mark.
-    ("stripe", stripe::parse),
     ("openai", openai::parse),
     ("sse", sse::parse),
     ("twilio", twilio::parse),
     ("paypal", paypal::parse),
-    ("mailchimp", mailchimp::parse),
     ("salesforce", salesforce::parse),
     ("oci_registry", oci_registry::parse),
     ("jsonapi", jsonapi::parse),
@@ -161,14 +170,6 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("werkzeug", werkzeug::parse),
     ("django_html", django_html::parse),
     ("express", express::parse),
-    // The families below are strict about their marks; the generic shapes after them claim whatever is left.
-    ("problem_json", problem_json::parse),
-    ("google", google::parse),
-    ("aws", aws::parse),
-    ("azure", azure::parse),
-    ("slack", slack::parse),
-    ("graphql", graphql::parse),
-    ("github", github::parse),
     ("oauth", oauth::parse),
     ("html", html::parse),
     ("plain", plain::parse),
