@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::Mutex;
 
 /// Bytes per chunk of input handed to a worker.
@@ -213,8 +213,8 @@ struct Done {
     summary: Summary,
 }
 
-fn work(catalog: &Catalog, job: Job) -> Done {
-    let mut out = Vec::with_capacity(job.data.len() * 3);
+fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>) -> Done {
+    out.clear();
     let mut summary = Summary::default();
     for (this, line) in (job.first_line..).zip(job.data.split(|&b| b == b'\n')) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -265,25 +265,38 @@ pub fn run<R: Read, W: Write + Send>(
     };
     let (job_tx, job_rx) = sync_channel::<Job>(workers * 2);
     let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
+    // Used buffers go back to be filled again: fresh large buffers cost page faults on every chunk.
+    let (free_in_tx, free_in_rx) = channel::<Vec<u8>>();
+    let (free_out_tx, free_out_rx) = channel::<Vec<u8>>();
     let job_rx = Mutex::new(job_rx);
+    let free_out_rx = Mutex::new(free_out_rx);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
-            let job_rx = &job_rx;
+            let free_in_tx = free_in_tx.clone();
+            let (job_rx, free_out_rx) = (&job_rx, &free_out_rx);
             scope.spawn(move || loop {
                 let job = match job_rx.lock() {
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
                 let Ok(job) = job else { return };
-                if done_tx.send(work(catalog, job)).is_err() {
+                let out = free_out_rx
+                    .lock()
+                    .ok()
+                    .and_then(|rx| rx.try_recv().ok())
+                    .unwrap_or_else(|| Vec::with_capacity(job.data.len() * 3));
+                let done = work(catalog, &job, out);
+                let _ = free_in_tx.send(job.data);
+                if done_tx.send(done).is_err() {
                     return;
                 }
             });
         }
         drop(done_tx);
-        let writer = scope.spawn(move || write_in_order(done_rx, out));
-        let read = feed(&mut input, &job_tx);
+        drop(free_in_tx);
+        let writer = scope.spawn(move || write_in_order(done_rx, out, free_out_tx));
+        let read = feed(&mut input, &job_tx, &free_in_rx);
         drop(job_tx);
         let written = writer
             .join()
@@ -294,12 +307,19 @@ pub fn run<R: Read, W: Write + Send>(
 }
 
 /// Cuts the input into chunks that end on a line break and queues them.
-fn feed<R: Read>(input: &mut R, tx: &std::sync::mpsc::SyncSender<Job>) -> io::Result<()> {
+fn feed<R: Read>(
+    input: &mut R,
+    tx: &std::sync::mpsc::SyncSender<Job>,
+    free: &Receiver<Vec<u8>>,
+) -> io::Result<()> {
     let mut seq = 0;
     let mut line_no = 1u64;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        let mut buf = free.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&carry);
+        carry.clear();
         let start = buf.len();
         buf.resize(start + CHUNK, 0);
         let mut filled = start;
@@ -318,15 +338,16 @@ fn feed<R: Read>(input: &mut R, tx: &std::sync::mpsc::SyncSender<Job>) -> io::Re
         buf.truncate(filled);
         if !eof {
             match memchr::memrchr(b'\n', &buf) {
-                Some(i) => carry = buf.split_off(i + 1),
+                Some(i) => {
+                    carry.extend_from_slice(&buf[i + 1..]);
+                    buf.truncate(i + 1);
+                }
                 // No line break in the whole buffer: one very long line; keep reading it.
                 None if buf.len() <= MAX_LINE + 1 => {
                     carry = buf;
                     continue;
                 }
-                None => {
-                    carry.clear();
-                }
+                None => {}
             }
         }
         if !buf.is_empty() {
@@ -348,7 +369,11 @@ fn feed<R: Read>(input: &mut R, tx: &std::sync::mpsc::SyncSender<Job>) -> io::Re
     }
 }
 
-fn write_in_order<W: Write>(rx: Receiver<Done>, mut out: W) -> io::Result<Summary> {
+fn write_in_order<W: Write>(
+    rx: Receiver<Done>,
+    mut out: W,
+    free: std::sync::mpsc::Sender<Vec<u8>>,
+) -> io::Result<Summary> {
     let mut next = 0u64;
     let mut waiting: HashMap<u64, Done> = HashMap::new();
     let mut total = Summary::default();
@@ -363,6 +388,7 @@ fn write_in_order<W: Write>(rx: Receiver<Done>, mut out: W) -> io::Result<Summar
                 }
             }
             total.merge(d.summary);
+            let _ = free.send(d.out);
         }
     }
     if let Some(e) = failed {
