@@ -388,8 +388,9 @@ fn conflict(status: u16, r: &Report) -> Option<String> {
             } else {
                 ""
             };
+            let named = if r.vendor_code.is_some() { format!(" ({code})") } else { String::new() };
             Some(format!(
-                "status {status} is {} {s} error, but the body's {said} is {} {body_cat} error ({code}); the body names the exact condition{extra}",
+                "status {status} is {} {s} error, but the body's {said} is {} {body_cat} error{named}; the body names the exact condition{extra}",
                 article(s),
                 article(body_cat)
             ))
