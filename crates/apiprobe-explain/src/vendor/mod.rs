@@ -204,3 +204,120 @@ pub(crate) fn between<'a>(text: &'a str, prefix: &str, close: char) -> Option<&'
     let got = rest[..end].trim();
     (!got.is_empty()).then_some(got)
 }
+
+#[cfg(test)]
+mod never_panic {
+    //! Every parser, and the whole pipeline, on arbitrary text, arbitrary JSON shaped like error bodies,
+    //! and arbitrary headers: an answer or `None`, never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let key = prop_oneof![
+            Just("error".to_string()),
+            Just("errors".to_string()),
+            Just("code".to_string()),
+            Just("message".to_string()),
+            Just("status".to_string()),
+            Just("details".to_string()),
+            Just("@type".to_string()),
+            Just("reason".to_string()),
+            Just("ok".to_string()),
+            Just("type".to_string()),
+            Just("title".to_string()),
+            Just("detail".to_string()),
+            Just("invalid-params".to_string()),
+            Just("innererror".to_string()),
+            Just("innerError".to_string()),
+            Just("__type".to_string()),
+            Just("extensions".to_string()),
+            Just("path".to_string()),
+            Just("fieldViolations".to_string()),
+            Just("retryDelay".to_string()),
+            Just("error_description".to_string()),
+            Just("documentation_url".to_string()),
+            Just("odata.error".to_string()),
+            Just("data".to_string()),
+            "[a-z_]{1,8}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            prop_oneof![
+                Just("type.googleapis.com/google.rpc.RetryInfo".to_string()),
+                Just("type.googleapis.com/google.rpc.ErrorInfo".to_string()),
+                Just("invalid_token".to_string()),
+                Just("card_error".to_string()),
+                Just("30s".to_string()),
+                Just("https://docs.github.com/x".to_string()),
+                ".{0,30}",
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 48, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn arb_headers() -> impl Strategy<Value = Vec<(String, String)>> {
+        let name = prop_oneof![
+            Just("content-type".to_string()),
+            Just("www-authenticate".to_string()),
+            Just("proxy-authenticate".to_string()),
+            Just("server".to_string()),
+            Just("x-amzn-errortype".to_string()),
+            Just("x-ms-request-id".to_string()),
+            Just("retry-after".to_string()),
+            Just("x-ratelimit-remaining".to_string()),
+            Just("x-ratelimit-reset".to_string()),
+            Just("date".to_string()),
+            Just("cf-ray".to_string()),
+            "[a-z-]{1,10}",
+        ];
+        let value = prop_oneof![
+            Just("application/problem+json".to_string()),
+            Just("Bearer error=\"invalid_token\", scope=\"a b\"".to_string()),
+            Just("0".to_string()),
+            Just("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+            Just("nginx".to_string()),
+            ".{0,40}",
+        ];
+        prop::collection::vec((name, value), 0..5)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn parsers_never_panic(text in "(?s).{0,300}", value in arb_json(), headers in arb_headers(), status in 0u16..1000) {
+            let json: Option<Value> = serde_json::from_str(&text).ok();
+            let rendered = value.to_string();
+            for (_, parse) in PARSERS {
+                let _ = parse(&Body { status, headers: &headers, text: &text, json: json.as_ref() });
+                let _ = parse(&Body { status, headers: &headers, text: &rendered, json: Some(&value) });
+            }
+            let _ = challenge_finding(&Body { status, headers: &headers, text: &text, json: None });
+        }
+
+        #[test]
+        fn the_pipeline_never_panics(body in prop::collection::vec(any::<u8>(), 0..400), value in arb_json(), headers in arb_headers(), status in 100u16..1000) {
+            let catalog = apiprobe_catalog::Catalog::builtin();
+            let r = crate::reading::explain_parts(catalog, status, &headers, &body, crate::reading::Steps::All);
+            prop_assert!((0.0..=1.0).contains(&r.confidence));
+            let r = crate::reading::explain_parts(catalog, status, &headers, value.to_string().as_bytes(), crate::reading::Steps::All);
+            prop_assert!((0.0..=1.0).contains(&r.confidence));
+        }
+
+        #[test]
+        fn markup_never_panics(text in "(<[/a-zA-Z:!?]{0,10}( [a-z]+=\"[^\"]{0,8}\")?/?>|[^<]{0,12}|Error 10[0-9]{2}|<center>nginx</center>){0,40}", status in 400u16..600) {
+            let headers = vec![("server".to_string(), "cloudflare".to_string()), ("x-ms-request-id".to_string(), "1".to_string())];
+            for (_, parse) in PARSERS {
+                let _ = parse(&Body { status, headers: &headers, text: &text, json: None });
+            }
+        }
+    }
+}
