@@ -24,6 +24,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     {
         return None;
     }
+    // Stripe's envelope has the same members; its `doc_url` points at Stripe.
+    if err
+        .get("doc_url")
+        .and_then(Value::as_str)
+        .is_some_and(|u| u.contains("stripe.com"))
+    {
+        return None;
+    }
     let code = err.get("code").and_then(Value::as_str);
     let mut f = Finding {
         format: "openai",
