@@ -9,7 +9,9 @@
 mod rules;
 
 use apiprobe_catalog::{Catalog, Entry, Report};
-use rules::{Rule, RuleSet};
+use regex_automata::util::captures::Captures;
+use rules::{Compiled, Rule, RuleSet};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// Longest stretch of one line that is scanned; log lines longer than this are cut (at a char boundary).
@@ -18,14 +20,52 @@ const MAX_LINE: usize = 8 * 1024;
 /// Longest message quoted back in the report.
 const MAX_MESSAGE: usize = 400;
 
-/// Capture names that are not copied into `details`.
-const RESERVED: &[&str] = &["code", "status", "message"];
+/// How many matching rules besides the answer lend their facts to `details`.
+const MAX_DETAIL_HITS: usize = 8;
 
 /// One rule matching one line.
-#[derive(Debug, Clone, Copy)]
-struct Hit {
-    rule: u32,
+struct Hit<'r> {
+    rule: &'r Rule,
+    re: &'r Compiled,
     line: usize,
+    /// The rule's captures on the line, taken at most once: at match time for rules whose groups always
+    /// end up in the report, else only when the hit is read.
+    caps: OnceCell<Option<Captures>>,
+}
+
+impl Hit<'_> {
+    fn caps(&self, lines: &[&str]) -> Option<&Captures> {
+        self.caps
+            .get_or_init(|| {
+                let mut caps = self.re.regex.create_captures();
+                self.re.regex.captures(lines[self.line], &mut caps);
+                caps.is_match().then_some(caps)
+            })
+            .as_ref()
+    }
+
+    /// A group's text, trimmed of blanks and quotes; `None` when absent or empty.
+    fn group<'t>(&self, lines: &[&'t str], index: Option<usize>) -> Option<&'t str> {
+        let span = self.caps(lines)?.get_group(index?)?;
+        let v = lines[self.line]
+            .get(span.range())?
+            .trim()
+            .trim_matches(['"', '\''])
+            .trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// Copies the detail groups into `out`, keeping values already there.
+    fn add_details(&self, lines: &[&str], out: &mut BTreeMap<String, String>) {
+        for (name, index) in &self.re.details {
+            if out.contains_key(name) {
+                continue;
+            }
+            if let Some(v) = self.group(lines, Some(*index)) {
+                out.insert(name.clone(), v.to_string());
+            }
+        }
+    }
 }
 
 /// What a hit resolves to in the catalog.
@@ -37,7 +77,6 @@ struct Resolved<'c> {
     status: Option<u16>,
     /// A sentence saying how the code was mapped.
     how: String,
-    details: BTreeMap<String, String>,
 }
 
 /// Recognises the tool and condition in log text; `None` when nothing is recognised.
@@ -47,93 +86,78 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
         .split('\n')
         .map(|l| clip(l.trim_end_matches('\r')))
         .collect();
-    let mut hits = Vec::new();
-    let mut scratch = Vec::new();
-    for (n, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        set.candidates(line, &mut scratch);
-        for &id in &scratch {
-            let rule = &set.rules[id as usize];
-            if rule.regex().is_some_and(|re| re.is_match(line)) {
-                hits.push(Hit { rule: id, line: n });
-            }
-        }
-    }
+    let hits = scan(set, &lines);
     if hits.is_empty() {
         return None;
     }
     // The condition comes from the most specific non-wrapper hit that the catalog can resolve; a later line
-    // wins a tie, because stack traces put the root cause ("Caused by: ...") last.
-    let mut best: Option<(Hit, Resolved<'_>)> = None;
-    for &hit in hits.iter().filter(|h| !set.rules[h.rule as usize].wrapper) {
-        let Some(res) = resolve(catalog, set, hit, &lines) else {
-            continue;
-        };
-        let better = match &best {
-            None => true,
-            Some((b, _)) => {
-                let (c, bc) = (rule_of(set, hit).confidence, rule_of(set, *b).confidence);
-                c > bc || (c == bc && hit.line > b.line)
-            }
-        };
-        if better {
-            best = Some((hit, res));
-        }
-    }
+    // wins a tie, because stack traces put the root cause ("Caused by: ...") last, and on the same line the
+    // earlier rule wins. Hits are tried in that order and the first that resolves is the answer.
+    let mut order: Vec<usize> = (0..hits.len()).filter(|&i| !hits[i].rule.wrapper).collect();
+    order.sort_by(|&a, &b| {
+        let (ha, hb) = (&hits[a], &hits[b]);
+        hb.rule
+            .confidence
+            .total_cmp(&ha.rule.confidence)
+            .then(hb.line.cmp(&ha.line))
+            .then(a.cmp(&b))
+    });
+    let best = order
+        .iter()
+        .find_map(|&i| resolve(catalog, &hits[i], &lines).map(|r| (i, r)));
     let wrapper = hits
         .iter()
-        .copied()
-        .filter(|h| rule_of(set, *h).wrapper)
-        .max_by(|a, b| {
-            rule_of(set, *a)
-                .confidence
-                .total_cmp(&rule_of(set, *b).confidence)
-        });
-    let (hit, mut res) = match best {
+        .enumerate()
+        .filter(|(_, h)| h.rule.wrapper)
+        .max_by(|(_, a), (_, b)| a.rule.confidence.total_cmp(&b.rule.confidence))
+        .map(|(i, _)| i);
+    let (at, res) = match best {
         Some(b) => b,
         // Only an envelope was recognised: its own mapping is the answer.
         None => {
             let w = wrapper?;
-            (w, resolve(catalog, set, w, &lines)?)
+            (w, resolve(catalog, &hits[w], &lines)?)
         }
     };
-    let rule = rule_of(set, hit);
+    let hit = &hits[at];
+    let rule = hit.rule;
     // Facts from other matching lines fill gaps (a host named on one line, the errno on another).
-    for &other in hits
+    let mut details = BTreeMap::new();
+    hit.add_details(&lines, &mut details);
+    for (_, other) in hits
         .iter()
-        .filter(|h| h.line != hit.line || h.rule != hit.rule)
-        .take(8)
+        .enumerate()
+        .filter(|&(i, _)| i != at)
+        .take(MAX_DETAIL_HITS)
     {
-        for (k, v) in captures(rule_of(set, other), lines[other.line]) {
-            if !RESERVED.contains(&k.as_str()) {
-                res.details.entry(k).or_insert(v);
-            }
-        }
+        other.add_details(&lines, &mut details);
     }
+    let quoted = quote(lines[hit.line]);
     let mut report = Report {
         confidence: rule.confidence,
         status: res.status,
-        message: Some(quote(lines[hit.line])),
         ..Report::default()
     };
     report.set_entry(res.entry);
     report.phase = res.entry.phase;
-    let mut tool = rule.tool.clone();
-    let mut vendor_code = res.code.clone();
+    let mut tool = rule.tool.as_str();
+    let mut vendor_code = res.code;
     report.evidence.push(format!(
-        "{} line {}: {}",
+        "{} line {}: {quoted}",
         display_tool(&rule.tool),
         hit.line + 1,
-        quote(lines[hit.line])
     ));
     report.evidence.push(res.how);
-    if let Some(w) = wrapper.filter(|w| rule_of(set, *w).tool != rule.tool) {
-        let wr = rule_of(set, w);
-        tool = wr.tool.clone();
-        let own = captures(wr, lines[w.line])
-            .remove("code")
+    report.message = Some(quoted);
+    if let Some(w) = wrapper
+        .map(|w| &hits[w])
+        .filter(|w| w.rule.tool != rule.tool)
+    {
+        let wr = w.rule;
+        tool = &wr.tool;
+        let own = w
+            .group(&lines, w.re.code)
+            .map(str::to_string)
             .or_else(|| wr.code.clone());
         vendor_code = own
             .or_else(|| {
@@ -151,39 +175,71 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
             w.line + 1
         ));
     }
-    report.format = Some(tool.clone());
-    report.vendor = Some(tool);
+    report.format = Some(tool.to_string());
+    report.vendor = Some(tool.to_string());
     report.vendor_code = vendor_code;
     report.next_steps = res.entry.fixes.clone();
-    report.details = res.details;
+    report.details = details;
     Some(report)
 }
 
-fn rule_of(set: &RuleSet, hit: Hit) -> &Rule {
-    &set.rules[hit.rule as usize]
+/// Every (rule, line) match, in line order and, within a line, in rule order.
+fn scan<'r>(set: &'r RuleSet, lines: &[&str]) -> Vec<Hit<'r>> {
+    let mut hits = Vec::new();
+    let mut candidates = Vec::new();
+    for (n, &line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        set.candidates(line, &mut candidates);
+        for &id in &candidates {
+            let rule = &set.rules[id as usize];
+            let Some(re) = rule.compiled() else {
+                continue;
+            };
+            let caps = OnceCell::new();
+            // A rule with detail groups is read whenever it matches, so its captures are taken in the same
+            // search; the others only need a yes or no here.
+            if re.details.is_empty() {
+                if !re.regex.is_match(line) {
+                    continue;
+                }
+                if !re.has_groups() {
+                    let _ = caps.set(None);
+                }
+            } else {
+                let mut c = re.regex.create_captures();
+                re.regex.captures(line, &mut c);
+                if !c.is_match() {
+                    continue;
+                }
+                let _ = caps.set(Some(c));
+            }
+            hits.push(Hit {
+                rule,
+                re,
+                line: n,
+                caps,
+            });
+        }
+    }
+    hits
 }
 
 /// Maps one hit to a catalog entry: the rule's `maps_to`, else an HTTP status in the line (the status
 /// rules), else the tool's code through the alias table.
-fn resolve<'c>(
-    catalog: &'c Catalog,
-    set: &RuleSet,
-    hit: Hit,
-    lines: &[&str],
-) -> Option<Resolved<'c>> {
-    let rule = rule_of(set, hit);
-    let mut caps = captures(rule, lines[hit.line]);
-    let code = caps.remove("code").or_else(|| rule.code.clone());
-    let status = caps
-        .remove("status")
+fn resolve<'c>(catalog: &'c Catalog, hit: &Hit<'_>, lines: &[&str]) -> Option<Resolved<'c>> {
+    let rule = hit.rule;
+    let code = hit
+        .group(lines, hit.re.code)
+        .map(str::to_string)
+        .or_else(|| rule.code.clone());
+    let status = hit
+        .group(lines, hit.re.status)
         .and_then(|s| s.parse::<u16>().ok())
         .filter(|s| (100..=599).contains(s));
-    caps.remove("message");
     let tool = display_tool(&rule.tool);
     let alias_tool = rule.alias_tool.as_deref().unwrap_or(&rule.tool);
-    let by_code = code
-        .as_deref()
-        .and_then(|c| catalog.by_alias(alias_tool, c));
     let (entry, how) = if let Some(name) = &rule.maps_to {
         let entry = catalog.get(name)?;
         let said = code
@@ -194,7 +250,11 @@ fn resolve<'c>(
             entry,
             format!("{said} means {} {}", entry.code, entry.label()),
         )
-    } else if let (Some((entry, alias)), true) = (by_code, rule.code_first || status.is_none()) {
+    } else if let (Some((entry, alias)), true) = (
+        code.as_deref()
+            .and_then(|c| catalog.by_alias(alias_tool, c)),
+        rule.code_first || status.is_none(),
+    ) {
         (entry, alias_sentence(alias_tool, alias, entry))
     } else if let Some(s) = status {
         let entry = catalog.by_status(s)?;
@@ -210,7 +270,6 @@ fn resolve<'c>(
         code,
         status,
         how,
-        details: caps,
     })
 }
 
@@ -228,26 +287,6 @@ fn alias_sentence(tool: &str, alias: &apiprobe_catalog::Alias, entry: &Entry) ->
         entry.code,
         entry.label()
     )
-}
-
-/// The named captures of a rule on a line, trimmed, empty ones dropped.
-fn captures(rule: &Rule, line: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let Some(re) = rule.regex() else {
-        return out;
-    };
-    let Some(caps) = re.captures(line) else {
-        return out;
-    };
-    for name in re.capture_names().flatten() {
-        if let Some(m) = caps.name(name) {
-            let v = m.as_str().trim().trim_matches(['"', '\'']).trim();
-            if !v.is_empty() {
-                out.insert(name.to_string(), v.to_string());
-            }
-        }
-    }
-    out
 }
 
 /// How a tool is named in sentences.
