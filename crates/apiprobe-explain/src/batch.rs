@@ -108,6 +108,9 @@ impl<'de> Deserialize<'de> for Headers {
                         HeaderValue::Many(vs) => {
                             out.extend(vs.into_iter().map(|v| (name.to_string(), v)))
                         }
+                        // Raised here, after the value, so the position in the message is the one
+                        // serde_json gives an error found between values.
+                        HeaderValue::Bad => return Err(serde::de::Error::custom(NO_HEADER_FORM)),
                     }
                 }
                 Ok(Headers(out))
@@ -133,22 +136,125 @@ impl<'de> Deserialize<'de> for Headers {
 enum HeaderValue {
     One(String),
     Many(Vec<String>),
+    /// Neither a string, a number nor a list of strings (the whole value was read).
+    Bad,
 }
 
+/// The message serde gives when no form of a header value fits; kept word for word because it is part
+/// of the `error` text batch output carries for such a line.
+const NO_HEADER_FORM: &str = "data did not match any variant of untagged enum Raw";
+
 impl<'de> Deserialize<'de> for HeaderValue {
+    /// Reads a string, a number or a list of strings straight from the input (no buffering of the value
+    /// to try each form in turn); anything else is consumed whole and then refused.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            S(String),
-            N(serde_json::Number),
-            L(Vec<String>),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = HeaderValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, a number or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::One(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::One(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::One(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::One(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<HeaderValue, E> {
+                Ok(serde_json::Number::from_f64(v)
+                    .map_or(HeaderValue::Bad, |n| HeaderValue::One(n.to_string())))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::Bad)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<HeaderValue, E> {
+                Ok(HeaderValue::Bad)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<HeaderValue, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(HeaderValue::Bad)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<HeaderValue, A::Error> {
+                let mut out = Vec::new();
+                let mut all_strings = true;
+                while let Some(item) = s.next_element::<MaybeString>()? {
+                    match item.0 {
+                        Some(v) if all_strings => out.push(v),
+                        _ => all_strings = false,
+                    }
+                }
+                if all_strings {
+                    Ok(HeaderValue::Many(out))
+                } else {
+                    Ok(HeaderValue::Bad)
+                }
+            }
         }
-        Ok(match Raw::deserialize(d)? {
-            Raw::S(s) => HeaderValue::One(s),
-            Raw::N(n) => HeaderValue::One(n.to_string()),
-            Raw::L(l) => HeaderValue::Many(l),
-        })
+        d.deserialize_any(V)
+    }
+}
+
+/// Any JSON value, kept when it is a string: a list of header values is read to its end before a
+/// non-string item refuses it, as the error position in the message depends on it.
+struct MaybeString(Option<String>);
+
+impl<'de> Deserialize<'de> for MaybeString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<MaybeString, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(MaybeString(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<MaybeString, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -437,6 +543,22 @@ mod tests {
         let r: Report = serde_json::from_str(lines[4999]).unwrap();
         assert_eq!(r.retry_after_s, Some(4999.0));
         assert_eq!(r.status, Some(499));
+    }
+
+    #[test]
+    fn header_values_are_strings_numbers_or_lists_of_strings() {
+        let input = "{\"status\":429,\"headers\":{\"retry-after\":12,\"x-a\":[\"1\",\"2\"],\"x-b\":1.5}}\n{\"status\":429,\"headers\":{\"retry-after\":true}}\n{\"status\":429,\"headers\":{\"x\":[\"a\",{\"b\":[1]}]}}\n";
+        let (out, s) = run_str(input, 1);
+        let lines: Vec<&str> = out.lines().collect();
+        let r: Report = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(r.retry_after_s, Some(12.0));
+        assert_eq!(s.errors, 2);
+        assert!(
+            lines[1].contains("did not match any variant"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[2].contains("column 45"), "{}", lines[2]);
     }
 
     #[test]

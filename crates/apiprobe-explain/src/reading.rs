@@ -131,7 +131,11 @@ fn body_text<'b>(body: &'b [u8], evidence: &mut Vec<String>) -> (Cow<'b, str>, b
         ));
         return (Cow::Borrowed(""), true);
     }
-    let text = String::from_utf8_lossy(bytes);
+    // Valid UTF-8 (nearly every body) is checked by the fast validator; the lossy pass only on failure.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     if matches!(text, Cow::Owned(_)) {
         evidence.push("body is not valid UTF-8; invalid bytes were replaced".to_string());
     }
