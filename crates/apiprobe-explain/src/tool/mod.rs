@@ -11,7 +11,7 @@ mod rules;
 use apiprobe_catalog::{Catalog, Entry, Report};
 use regex_automata::util::captures::Captures;
 use rules::{Compiled, Rule, RuleSet};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 
 /// Longest stretch of one line that is scanned; log lines longer than this are cut (at a char boundary).
@@ -82,11 +82,20 @@ struct Resolved<'c> {
 /// Recognises the tool and condition in log text; `None` when nothing is recognised.
 pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
     let set = rules::rules().ok()?;
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| clip(l.trim_end_matches('\r')))
-        .collect();
-    let hits = scan(set, &lines);
+    // Batch mode sends one line at a time: no list to allocate for it.
+    let one;
+    let many: Vec<&str>;
+    let lines: &[&str] = if text.contains('\n') {
+        many = text
+            .split('\n')
+            .map(|l| clip(l.trim_end_matches('\r')))
+            .collect();
+        &many
+    } else {
+        one = [clip(text.trim_end_matches('\r'))];
+        &one
+    };
+    let hits = scan(set, lines);
     if hits.is_empty() {
         return None;
     }
@@ -104,7 +113,7 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
     });
     let best = order
         .iter()
-        .find_map(|&i| resolve(catalog, &hits[i], &lines).map(|r| (i, r)));
+        .find_map(|&i| resolve(catalog, &hits[i], lines).map(|r| (i, r)));
     let wrapper = hits
         .iter()
         .enumerate()
@@ -116,21 +125,21 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
         // Only an envelope was recognised: its own mapping is the answer.
         None => {
             let w = wrapper?;
-            (w, resolve(catalog, &hits[w], &lines)?)
+            (w, resolve(catalog, &hits[w], lines)?)
         }
     };
     let hit = &hits[at];
     let rule = hit.rule;
     // Facts from other matching lines fill gaps (a host named on one line, the errno on another).
     let mut details = BTreeMap::new();
-    hit.add_details(&lines, &mut details);
+    hit.add_details(lines, &mut details);
     for (_, other) in hits
         .iter()
         .enumerate()
         .filter(|&(i, _)| i != at)
         .take(MAX_DETAIL_HITS)
     {
-        other.add_details(&lines, &mut details);
+        other.add_details(lines, &mut details);
     }
     let quoted = quote(lines[hit.line]);
     let mut report = Report {
@@ -156,7 +165,7 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
         let wr = w.rule;
         tool = &wr.tool;
         let own = w
-            .group(&lines, w.re.code)
+            .group(lines, w.re.code)
             .map(str::to_string)
             .or_else(|| wr.code.clone());
         vendor_code = own
@@ -185,14 +194,25 @@ pub(crate) fn explain_text(catalog: &Catalog, text: &str) -> Option<Report> {
 
 /// Every (rule, line) match, in line order and, within a line, in rule order.
 fn scan<'r>(set: &'r RuleSet, lines: &[&str]) -> Vec<Hit<'r>> {
+    thread_local! {
+        /// The candidate list, kept per thread so that a line does not allocate one.
+        static CANDIDATES: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    }
+    CANDIDATES.with(|c| match c.try_borrow_mut() {
+        Ok(mut candidates) => scan_with(set, lines, &mut candidates),
+        // Only reachable through re-entry, which nothing here does; a fresh list keeps it correct.
+        Err(_) => scan_with(set, lines, &mut Vec::new()),
+    })
+}
+
+fn scan_with<'r>(set: &'r RuleSet, lines: &[&str], candidates: &mut Vec<u32>) -> Vec<Hit<'r>> {
     let mut hits = Vec::new();
-    let mut candidates = Vec::new();
     for (n, &line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        set.candidates(line, &mut candidates);
-        for &id in &candidates {
+        set.candidates(line, candidates);
+        for &id in candidates.iter() {
             let rule = &set.rules[id as usize];
             let Some(re) = rule.compiled() else {
                 continue;
