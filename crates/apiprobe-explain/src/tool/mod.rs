@@ -261,7 +261,9 @@ fn resolve<'c>(catalog: &'c Catalog, hit: &Hit<'_>, lines: &[&str]) -> Option<Re
     let tool = display_tool(&rule.tool);
     let alias_tool = rule.alias_tool.as_deref().unwrap_or(&rule.tool);
     let (entry, how) = if let Some(name) = &rule.maps_to {
-        let entry = catalog.get(name)?;
+        // Rules name entries in the catalog's own spelling, so the exact lookup almost always answers;
+        // `get` (any case, codes too) is the fallback without its allocations on every line.
+        let entry = catalog.by_name(name).or_else(|| catalog.get(name))?;
         let said = code
             .as_deref()
             .map(|c| format!("{tool} code {c} with this text"))
@@ -387,6 +389,21 @@ mod tests {
         assert!(explain("everything is fine, 200 OK").is_none_or(|r| r.confidence < 0.5));
         assert!(explain("").is_none());
         assert!(explain("\u{0}\u{1}\u{2}").is_none());
+    }
+
+    #[test]
+    fn every_maps_to_names_a_catalog_entry_exactly() {
+        // The exact-name lookup is the fast path; a rule spelled otherwise would pay for `get` on every
+        // line, and one that names nothing would never answer.
+        let set = rules::rules().expect("embedded rules parse");
+        let bad: Vec<String> = set
+            .rules
+            .iter()
+            .filter_map(|r| r.maps_to.as_deref())
+            .filter(|n| Catalog::builtin().by_name(n).is_none())
+            .map(str::to_string)
+            .collect();
+        assert!(bad.is_empty(), "maps_to without an entry: {bad:?}");
     }
 
     #[test]
