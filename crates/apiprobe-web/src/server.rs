@@ -39,6 +39,9 @@ fn is_transient(e: &std::io::Error) -> bool {
     ) || e.raw_os_error().is_some_and(|c| c == 23 || c == 24)
 }
 
+/// Socket send buffer for accepted connections; the kernel doubles it and caps it at `wmem_max`.
+const SEND_BUFFER_BYTES: usize = 1 << 20;
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets open connections finish for up to
 /// [`SHUTDOWN_GRACE`].
 pub async fn serve(
@@ -77,6 +80,9 @@ pub async fn serve(
         };
         // Responses are written whole; waiting to coalesce small writes only adds latency.
         let _ = stream.set_nodelay(true);
+        // The reference page is a few hundred kilobytes: a send buffer that holds it whole lets one
+        // write hand it to the kernel instead of several writes, each waiting for the peer to drain.
+        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER_BYTES);
         let service = TowerToHyperService::new(app.clone());
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
