@@ -242,7 +242,10 @@ fn closed_stdout_during_json_output_is_not_an_error() {
     use std::io::Read;
     use std::process::Stdio;
     // A reader that takes a few bytes and hangs up, like `| head -c 10`.
-    for args in [&["lookup", "--json", "404"][..], &["export", "--format", "json"][..]] {
+    for args in [
+        &["lookup", "--json", "404"][..],
+        &["export", "--format", "json"][..],
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_apiprobe"))
             .args(args)
             .stdout(Stdio::piped())
@@ -256,6 +259,10 @@ fn closed_stdout_during_json_output_is_not_an_error() {
         drop(child.stdout.take());
         let o = child.wait_with_output().expect("wait");
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-        assert!(!stderr(&o).contains("Broken pipe"), "{args:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("Broken pipe"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
     }
 }
