@@ -56,19 +56,21 @@ pub(crate) async fn resolve(
     }
 }
 
+/// An answer with no addresses is, for connecting, the same as no such name.
+fn some_addresses(host: &str, addrs: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, Failure> {
+    if addrs.is_empty() {
+        Err(Failure::DnsNotFound {
+            host: host.into(),
+            detail: "no addresses".into(),
+        })
+    } else {
+        Ok(addrs)
+    }
+}
+
 async fn via_system(host: &str, port: u16) -> Result<Vec<SocketAddr>, Failure> {
     match tokio::net::lookup_host((host, port)).await {
-        Ok(addrs) => {
-            let v: Vec<SocketAddr> = addrs.collect();
-            if v.is_empty() {
-                Err(Failure::DnsNotFound {
-                    host: host.into(),
-                    detail: "no addresses".into(),
-                })
-            } else {
-                Ok(v)
-            }
-        }
+        Ok(addrs) => some_addresses(host, addrs.collect()),
         Err(e) => {
             let detail = e
                 .to_string()
@@ -112,17 +114,10 @@ async fn via_server(
         format!("{host}.")
     };
     match resolver.lookup_ip(fqdn).await {
-        Ok(ips) => {
-            let v: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(ip, port)).collect();
-            if v.is_empty() {
-                Err(Failure::DnsNotFound {
-                    host: host.into(),
-                    detail: "no addresses".into(),
-                })
-            } else {
-                Ok(v)
-            }
-        }
+        Ok(ips) => some_addresses(
+            host,
+            ips.iter().map(|ip| SocketAddr::new(ip, port)).collect(),
+        ),
         Err(e) => match e.kind() {
             ResolveErrorKind::NoRecordsFound { response_code, .. }
                 if *response_code == hickory_resolver::proto::op::ResponseCode::ServFail =>

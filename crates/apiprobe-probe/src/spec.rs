@@ -366,6 +366,20 @@ impl CheckSpec {
             expect: Expectations::default(),
         }
     }
+
+    /// Sends `json` as the body, declaring `Content-Type: application/json` unless a header already
+    /// names a content type.
+    pub fn set_json_body(&mut self, json: Vec<u8>) {
+        self.body = Some(json);
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            self.headers
+                .push(("Content-Type".into(), "application/json".into()));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -394,15 +394,7 @@ fn build(
         (Some(_), Some(_)) => return Err("set either 'body' or 'json_body', not both".into()),
         (Some(j), None) => {
             let json = serde_json::to_vec(j).map_err(|e| format!("json_body: {e}"))?;
-            spec.body = Some(json);
-            if !spec
-                .headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                spec.headers
-                    .push(("Content-Type".into(), "application/json".into()));
-            }
+            spec.set_json_body(json);
         }
         (None, Some(b)) => spec.body = Some(b.into_bytes()),
         (None, None) => {}

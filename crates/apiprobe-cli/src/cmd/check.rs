@@ -135,15 +135,7 @@ impl CheckArgs {
         if let Some(j) = &self.json_body {
             serde_json::from_str::<serde_json::Value>(j)
                 .context("--json-body is not valid JSON")?;
-            spec.body = Some(j.clone().into_bytes());
-            if !spec
-                .headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                spec.headers
-                    .push(("Content-Type".into(), "application/json".into()));
-            }
+            spec.set_json_body(j.clone().into_bytes());
         }
         spec.method = match (&self.method, &spec.body) {
             (Some(m), _) => m.to_ascii_uppercase(),
