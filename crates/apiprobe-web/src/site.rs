@@ -70,7 +70,10 @@ pub(crate) fn to_json(value: &impl Serialize) -> Result<Vec<u8>, crate::AppError
 /// The pre-rendered site.
 #[derive(Debug)]
 pub(crate) struct Site {
+    /// `/` with no query: the landing page and the search form, without the entries.
     pub(crate) home: Asset,
+    /// `/reference`: every entry in full.
+    pub(crate) reference: Asset,
     pub(crate) explain: Asset,
     /// `/api/v1/codes` for each combination of category and kind filters.
     pub(crate) lists: HashMap<(Option<Category>, Option<Kind>), Asset>,
@@ -89,6 +92,7 @@ impl Site {
     /// Renders everything that does not depend on a request.
     pub(crate) fn render(catalog: &Catalog) -> Site {
         let home = view::home_page(catalog, &Filter::default()).into_string();
+        let reference = view::reference_page(catalog).into_string();
         let explain = view::explain_page(&view::ExplainForm::default(), None).into_string();
         let mut lists = HashMap::new();
         let cats = std::iter::once(None).chain(Category::ALL.iter().copied().map(Some));
@@ -109,6 +113,7 @@ impl Site {
         let health = serde_json::json!({ "status": "ok", "entries": catalog.entries().len() });
         Site {
             home: Asset::new(HTML, CACHE_CATALOG, home),
+            reference: Asset::new(HTML, CACHE_CATALOG, reference),
             explain: Asset::new(HTML, CACHE_CATALOG, explain),
             lists,
             pages,
@@ -124,6 +129,7 @@ impl Site {
     /// Compresses the documents most clients ask for.
     pub(crate) fn warm(&self) {
         self.home.warm();
+        self.reference.warm();
         self.css.warm();
         self.js.warm();
         if let Some(all) = self.lists.get(&(None, None)) {

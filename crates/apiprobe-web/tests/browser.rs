@@ -1,6 +1,7 @@
-//! The reference page in a real browser: Debian's `chromium`, headless, driven over WebDriver by
-//! `chromedriver`. Loads the page, types into the search box, picks a category, checks the results and
-//! the address bar, then opens an entry page.
+//! The site in a real browser: Debian's `chromium`, headless, driven over WebDriver by `chromedriver`.
+//! Loads the home page, types into the search box, picks a category, checks the results and the
+//! address bar against the server-rendered page, follows an old `/#CODE` link to the full reference and
+//! its anchors, then opens an entry page.
 //!
 //! Needs `chromium` and `chromedriver` on PATH (Debian: `apt-get install chromium chromium-driver`).
 //! Without them the test says so and passes, unless `APIPROBE_BROWSER_TEST=require` is set (CI sets it),
@@ -235,6 +236,15 @@ fn visible(s: &Session) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Every node under the results list: each element's tag and attributes, each text node's exact text.
+/// The script's results and the server's must give the same list.
+const DOM_SHAPE: &str = "var out = []; (function walk(n) { n.childNodes.forEach(function (c) {\
+    if (c.nodeType === 3) { out.push('#' + c.data); return; }\
+    if (c.nodeType !== 1) return;\
+    var attrs = Array.from(c.attributes).map(function (a) { return a.name + '=' + a.value; }).sort();\
+    out.push(c.tagName + ' ' + attrs.join(' ')); walk(c); out.push('/' + c.tagName); }); })\
+    (document.getElementById('entries')); return out;";
+
 #[test]
 fn search_filter_url_and_entry_page_in_chromium() {
     let required = std::env::var("APIPROBE_BROWSER_TEST").is_ok_and(|v| v == "require");
@@ -262,11 +272,15 @@ fn search_filter_url_and_entry_page_in_chromium() {
     let s = open_session(&driver, &chromium, profile.path());
 
     s.go(&format!("{base}/"));
-    let all = visible(&s);
+    let total = common::catalog().entries().len();
     assert!(
-        all.len() > 100,
-        "the full reference is shown at first ({} entries)",
-        all.len()
+        visible(&s).is_empty(),
+        "the home page lists no entries until asked"
+    );
+    let idle = s.text(&s.element("#result-count"));
+    assert_eq!(
+        idle,
+        format!("{total} entries. Search above, or open the full reference.")
     );
 
     // Typing searches as you type: no submit, no page load.
@@ -276,10 +290,8 @@ fn search_filter_url_and_entry_page_in_chromium() {
     s.wait_for("the address to carry the query", |s| {
         s.url() == format!("{base}/?q=timeout")
     });
-    s.wait_for("the list to narrow", |s| {
-        let v = visible(s);
-        !v.is_empty() && v.len() < all.len()
-    });
+    s.wait_for("results to appear", |s| !visible(s).is_empty());
+    let any_category = visible(&s);
     let option = s.element("#category option[value='server']");
     s.click(&option);
     s.wait_for("the address to carry the category", |s| {
@@ -287,7 +299,7 @@ fn search_filter_url_and_entry_page_in_chromium() {
     });
     s.wait_for("only server entries", |s| {
         let v = visible(s);
-        !v.is_empty() && v.iter().all(|(_, c)| c == "server")
+        !v.is_empty() && v.len() < any_category.len() && v.iter().all(|(_, c)| c == "server")
     });
     let shown = visible(&s);
     assert!(
@@ -298,14 +310,79 @@ fn search_filter_url_and_entry_page_in_chromium() {
     );
     let status = s.text(&s.element("#result-count"));
     assert!(status.contains("match"), "result count says {status:?}");
+    let entries_text = s.text(&s.element("#entries"));
+    let dom = s.js(DOM_SHAPE);
 
-    // The same address loads the same results from the server, script or not.
+    // The same address loads the same results from the server, script or not: same entries, same
+    // count line, same text and links in each entry.
     s.go(&format!("{base}/?q=timeout&category=server"));
     assert_eq!(
         visible(&s),
         shown,
         "server-side and instant search disagree"
     );
+    assert_eq!(s.text(&s.element("#result-count")), status);
+    assert_eq!(s.text(&s.element("#entries")), entries_text);
+    let server_dom = s.js(DOM_SHAPE);
+    assert!(server_dom.as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(
+        server_dom, dom,
+        "the script's results differ from the server's markup"
+    );
+
+    // Nothing found is said, and the list empties.
+    let q = s.element("#q");
+    s.cmd("POST", &format!("/element/{q}/clear"), Some(json!({})));
+    s.type_into(&q, "zzzzqqqqxxxx");
+    s.wait_for("the no-results line", |s| {
+        s.text(&s.element("#result-count"))
+            .starts_with("No entries match")
+    });
+    assert!(visible(&s).is_empty());
+    s.go(&format!("{base}/?q=timeout&category=server"));
+
+    // An old link into the reference on the home page lands on the entry in /reference.
+    s.go(&format!("{base}/#PRB-3001"));
+    s.wait_for("the move to /reference", |s| {
+        s.url() == format!("{base}/reference#PRB-3001")
+    });
+    s.wait_for("the page to load", |s| {
+        s.js("return document.readyState;") == json!("complete")
+    });
+    let count = s.js("return document.querySelectorAll('article.entry').length;");
+    assert_eq!(count, json!(total), "/reference lists every entry");
+    let codes = s.js(
+        "return Array.from(document.querySelectorAll('article.entry')).map(function (a) { return a.id; }).sort();",
+    );
+    let mut want: Vec<String> = common::catalog()
+        .entries()
+        .iter()
+        .map(|e| e.code.clone())
+        .collect();
+    want.sort();
+    assert_eq!(codes, json!(want));
+    let target = s.js("var t = document.querySelector(':target'); return t ? t.id : null;");
+    assert_eq!(target, json!("PRB-3001"));
+    // The anchor scrolled its entry to the top of the window.
+    let top = s.js("return document.getElementById('PRB-3001').getBoundingClientRect().top;");
+    assert!(
+        top.as_f64().is_some_and(|t| t.abs() < 5.0),
+        "PRB-3001 is at {top}"
+    );
+    // The contents link to each entry's anchor.
+    let chip = s.element(".toc a[href='#404']");
+    s.click(&chip);
+    s.wait_for("the anchor to change", |s| {
+        s.url() == format!("{base}/reference#404")
+    });
+    let target = s.js("var t = document.querySelector(':target'); return t ? t.id : null;");
+    assert_eq!(target, json!("404"));
+    let top = s.js("return document.getElementById('404').getBoundingClientRect().top;");
+    assert!(
+        top.as_f64().is_some_and(|t| t.abs() < 5.0),
+        "404 is at {top}"
+    );
+    s.go(&format!("{base}/?q=timeout&category=server"));
 
     // Open the first result's page.
     let first = &shown[0].0;

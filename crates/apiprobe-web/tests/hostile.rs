@@ -32,6 +32,7 @@ async fn script_tags_in_every_query_parameter_are_escaped() {
         format!("/?q={SCRIPT_Q}"),
         format!("/?q={SCRIPT_Q}&category={SCRIPT_Q}"),
         format!("/?kind={SCRIPT_Q}"),
+        format!("/reference?q={SCRIPT_Q}"),
         format!("/codes/{SCRIPT_Q}"),
         format!("/api/v1/codes?category={SCRIPT_Q}"),
         format!("/api/v1/codes?kind={SCRIPT_Q}"),

@@ -47,14 +47,141 @@ async fn home_page_has_every_section_and_the_security_headers() {
     }
     // No inline script or style, so the CSP needs no 'unsafe-inline'.
     assert!(!html.contains("<script>") && !html.contains("<style") && !html.contains(" style="));
-    // Every catalog entry is in the reference, with an anchor.
-    for e in catalog().entries() {
+    // The hero leads to the full reference, which is its own page.
+    assert!(html.contains(r#"<a class="button" href="/reference">View error reference</a>"#));
+}
+
+/// The part of `html` from the element with this id up to the end of its `</article>`.
+fn article_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no element with id {id}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</article>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn home_page_is_light_and_links_every_code_of_each_group() {
+    let r = router();
+    let got = get(&r, "/").await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(got.header("content-encoding").is_empty());
+    assert!(
+        got.body.len() < 32 * 1024,
+        "the home page is {} bytes, over 32 KiB",
+        got.body.len()
+    );
+    let html = got.text();
+    let cat = catalog();
+    for c in apiprobe_catalog::Category::ALL {
+        let group = article_with_id(&html, &format!("group-{}", c.as_str()));
+        let mut n = 0;
+        for e in cat.filter(Some(*c), None) {
+            let link = format!(r#"<a href="/codes/{}" "#, e.code);
+            assert!(
+                group.contains(&link),
+                "group {c} lacks a link to {}",
+                e.code
+            );
+            n += 1;
+        }
+        assert!(n > 0, "group {c} is empty");
+    }
+    // Without a query the search section says how many entries there are and lists none of them.
+    assert!(!html.contains(r#"<article class="entry""#));
+    let total = cat.entries().len();
+    assert!(
+        html.contains(&format!(
+            r#"{total} entries. Search above, or <a href="/reference">open the full reference</a>."#
+        )),
+        "no idle count line"
+    );
+}
+
+#[tokio::test]
+async fn reference_page_has_every_entry_in_full() {
+    let r = router();
+    let got = get(&r, "/reference").await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header("content-type"), "text/html; charset=utf-8");
+    assert!(got.header("cache-control").contains("max-age"));
+    assert!(!got.header("content-security-policy").is_empty());
+    let html = got.text();
+    let cat = catalog();
+    assert_eq!(
+        html.matches(r#"<article class="entry""#).count(),
+        cat.entries().len()
+    );
+    for e in cat.entries() {
+        let a = article_with_id(&html, &e.code);
+        assert!(a.starts_with(&format!(r#"id="{}" data-code="{}""#, e.code, e.code)));
+        assert!(a.contains(&format!(r#"data-category="{}""#, e.category.as_str())));
         assert!(
-            html.contains(&format!(r#"id="{}""#, e.code)),
-            "{} missing",
+            a.contains("Likely causes") && a.contains("Fixes"),
+            "{}",
+            e.code
+        );
+        for text in e.likely_causes.iter().chain(&e.fixes) {
+            let escaped = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;");
+            assert!(a.contains(&escaped), "{}: {text:?} missing", e.code);
+        }
+        if !e.related.is_empty() {
+            assert!(
+                a.contains("Related: "),
+                "{} lacks its related codes",
+                e.code
+            );
+        }
+        assert!(
+            a.contains(r#"class="copy""#),
+            "{} lacks a copy button",
             e.code
         );
     }
+    // The table of contents jumps to the anchors.
+    assert!(html.contains(r##"<a href="#PRB-3001" "##));
+    assert!(html.contains(r##"<a href="#404" "##));
+}
+
+#[tokio::test]
+async fn no_page_links_to_an_entry_on_the_home_page() {
+    let r = router();
+    let mut uris = vec![
+        "/".to_owned(),
+        "/reference".to_owned(),
+        "/explain".to_owned(),
+        "/?q=timeout".to_owned(),
+        "/?category=auth".to_owned(),
+    ];
+    uris.extend(
+        catalog()
+            .entries()
+            .iter()
+            .map(|e| format!("/codes/{}", e.code)),
+    );
+    for uri in &uris {
+        let got = get(&r, uri).await;
+        assert_eq!(got.status, StatusCode::OK, "{uri}");
+        let html = got.text();
+        for part in html.split(r##"href="/#"##).skip(1) {
+            let target = part.split('"').next().unwrap_or("");
+            assert!(
+                ["find"].contains(&target),
+                "{uri} links to /#{target}, which is no longer on the home page"
+            );
+        }
+        // Every page's header leads to the full reference.
+        assert!(
+            html.contains(r#"<li><a href="/reference">Full reference</a></li>"#),
+            "{uri} has no reference link in its header"
+        );
+    }
+    let page = get(&r, "/codes/PRB-3001").await.text();
+    assert!(page.contains(r##"href="/reference#PRB-3001""##));
 }
 
 #[tokio::test]
@@ -81,7 +208,49 @@ async fn server_side_search_filters_without_javascript() {
     assert!(html.contains("entries match") || html.contains("entry matches"));
     // The form shows the state it was loaded with.
     assert!(html.contains(r#"value="timeout""#));
-    assert!(html.contains(r#"<option value="server" selected>"#));
+    assert!(html.contains(r#"<option value="server" data-plural="server errors" selected>"#));
+    // The count names what was asked, and results are the full entry markup.
+    assert!(
+        html.contains(&format!(
+            "{} entries match \u{201c}timeout\u{201d} in server errors. ",
+            visible.len()
+        )),
+        "count line"
+    );
+    assert!(visible.iter().all(|a| a.contains("Likely causes")));
+    // The same entries, in the same order, as the search API.
+    let api = get(&r, "/api/v1/search?q=timeout&category=server&limit=1000")
+        .await
+        .json();
+    let api_codes: Vec<&str> = api["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["code"].as_str().unwrap())
+        .collect();
+    let page_codes: Vec<&str> = visible
+        .iter()
+        .map(|a| {
+            a.split("data-code=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(page_codes, api_codes);
+    // A kind filter alone lists every entry of that kind.
+    let probes = get(&r, "/?kind=probe").await.text();
+    let n = catalog()
+        .filter(None, Some(apiprobe_catalog::Kind::Probe))
+        .count();
+    assert_eq!(probes.matches(r#"<article class="entry""#).count(), n);
+    assert!(probes.contains(&format!("{n} entries match (probe codes only).")));
+    // Nothing found is said plainly.
+    let none = get(&r, "/?q=zzzzqqqqxxxx").await.text();
+    assert!(none.contains("No entries match \u{201c}zzzzqqqqxxxx\u{201d}."));
+    assert!(!none.contains(r#"<article class="entry""#));
     // Bad filter values are a 400 page, not a panic.
     let bad = get_with(&r, "/?category=nope", &[("accept", "text/html")]).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -178,6 +347,8 @@ async fn etag_gives_304_and_encodings_round_trip() {
     let r = router();
     for uri in [
         "/",
+        "/reference",
+        "/?q=timeout",
         "/api/v1/codes",
         "/codes/404",
         "/static/app.css",
@@ -242,6 +413,46 @@ async fn search_tolerates_typos_and_filters() {
     get(&r, "/api/v1/search?q=x&limit=0")
         .await
         .assert_problem(400, "PRB-1105");
+}
+
+#[tokio::test]
+async fn search_hits_carry_what_the_page_shows() {
+    let r = router();
+    let doc = get(&r, "/api/v1/search?q=PRB-3001").await.json();
+    let hit = &doc["results"][0];
+    assert_eq!(hit["code"], "PRB-3001");
+    // The summary's fields are still there, unchanged.
+    for k in [
+        "kind",
+        "category",
+        "title",
+        "name",
+        "status",
+        "retryable",
+        "meaning",
+        "url",
+    ] {
+        assert!(hit.get(k).is_some(), "{k} missing from {hit}");
+    }
+    assert_eq!(hit["url"], "/api/v1/codes/PRB-3001");
+    let cat = catalog();
+    let e = cat.get("PRB-3001").unwrap();
+    assert_eq!(hit["likely_causes"], serde_json::json!(e.likely_causes));
+    assert_eq!(hit["fixes"], serde_json::json!(e.fixes));
+    let related = hit["related_entries"].as_array().unwrap();
+    assert_eq!(related.len(), e.related.len());
+    for (r, want) in related.iter().zip(&e.related) {
+        match cat.get(want) {
+            Some(found) => {
+                assert_eq!(r["code"], found.code.as_str());
+                assert_eq!(r["title"], found.title.as_str());
+            }
+            None => {
+                assert_eq!(r["code"], want.as_str());
+                assert!(r["title"].is_null());
+            }
+        }
+    }
 }
 
 /// The keys every `Report` has, whichever command made it.

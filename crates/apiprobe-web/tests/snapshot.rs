@@ -1,5 +1,5 @@
-//! The HTML of an entry page, pinned. The entry is built here, so the snapshot changes only when the
-//! page's markup does, not when the catalog's wording does.
+//! The HTML of an entry page, the full reference and a search result, pinned. The entry is built here,
+//! so the snapshots change only when the pages' markup does, not when the catalog's wording does.
 
 use apiprobe_catalog::{Alias, Catalog, Category, Entry, Kind, Phase};
 use apiprobe_web::{app, AppState};
@@ -51,18 +51,37 @@ fn entry() -> Entry {
     }
 }
 
-#[tokio::test]
-async fn entry_page_html() {
+/// The page at `uri` over a catalog holding only [`entry`], one element per line so a diff points at
+/// the change.
+async fn page(uri: &str) -> String {
     let catalog = Catalog::from_entries(vec![entry()]);
     let router = app(AppState::new(Arc::new(catalog)));
     let res = router
-        .oneshot(Request::get("/codes/PRB-3001").body(Body::empty()).unwrap())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 200, "{uri}");
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    let html = String::from_utf8(body.to_vec()).unwrap();
-    // One element per line, so a diff points at the change.
-    let readable = html.replace('>', ">\n");
-    insta::assert_snapshot!(readable);
+    String::from_utf8(body.to_vec())
+        .unwrap()
+        .replace('>', ">\n")
+}
+
+#[tokio::test]
+async fn entry_page_html() {
+    insta::assert_snapshot!(page("/codes/PRB-3001").await);
+}
+
+#[tokio::test]
+async fn reference_page_html() {
+    insta::assert_snapshot!(page("/reference").await);
+}
+
+/// Only the search section of the home page: the rest is prose pinned by the route tests.
+#[tokio::test]
+async fn home_search_results_html() {
+    let html = page("/?q=refused&category=server").await;
+    let start = html.find("<section id=\"find\"").expect("search section");
+    let end = html[start..].find("</section>").expect("section end") + start;
+    insta::assert_snapshot!(&html[start..end]);
 }

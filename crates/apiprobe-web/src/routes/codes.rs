@@ -6,7 +6,7 @@ use crate::body::Params;
 use crate::error::AppError;
 use crate::site::{to_json, CodeList, Summary};
 use crate::state::AppState;
-use apiprobe_catalog::{Category, Kind};
+use apiprobe_catalog::{Catalog, Category, Entry, Kind};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use http::HeaderMap;
@@ -83,13 +83,58 @@ pub(crate) struct SearchQuery {
     limit: Option<String>,
 }
 
+/// A related code as the page shows it: the entry's own code and title when the catalog has it.
+#[derive(Debug, Serialize)]
+struct RelatedRef<'a> {
+    /// The related entry's code, or the text as written when the catalog has no such entry.
+    code: &'a str,
+    /// `None` when the catalog has no such entry: show `code` as plain text, not as a link.
+    title: Option<&'a str>,
+}
+
+/// A search result: the summary, plus what the reference shows of the entry, so a client can render
+/// the same card as the page does without fetching each entry.
+#[derive(Debug, Serialize)]
+struct SearchHit<'a> {
+    #[serde(flatten)]
+    summary: Summary<'a>,
+    likely_causes: &'a [String],
+    fixes: &'a [String],
+    related_entries: Vec<RelatedRef<'a>>,
+}
+
+impl<'a> SearchHit<'a> {
+    fn of(catalog: &'a Catalog, e: &'a Entry) -> SearchHit<'a> {
+        let related_entries = e
+            .related
+            .iter()
+            .map(|r| match catalog.get(r) {
+                Some(found) => RelatedRef {
+                    code: &found.code,
+                    title: Some(&found.title),
+                },
+                None => RelatedRef {
+                    code: r,
+                    title: None,
+                },
+            })
+            .collect();
+        SearchHit {
+            summary: Summary::of(e),
+            likely_causes: &e.likely_causes,
+            fixes: &e.fixes,
+            related_entries,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct SearchResult<'a> {
     query: &'a str,
     category: Option<Category>,
     kind: Option<Kind>,
     count: usize,
-    results: Vec<Summary<'a>>,
+    results: Vec<SearchHit<'a>>,
 }
 
 /// Default and largest number of search results.
@@ -111,7 +156,11 @@ pub(crate) async fn search(
         })?,
     };
     let found = filter.apply(&s.catalog);
-    let results: Vec<Summary<'_>> = found.into_iter().take(limit).map(Summary::of).collect();
+    let results: Vec<SearchHit<'_>> = found
+        .into_iter()
+        .take(limit)
+        .map(|e| SearchHit::of(&s.catalog, e))
+        .collect();
     let doc = SearchResult {
         query: filter.q.trim(),
         category: filter.category,

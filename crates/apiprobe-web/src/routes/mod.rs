@@ -19,6 +19,7 @@ use http::header::ACCEPT;
 fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/", get(pages::home)),
+        ("/reference", get(pages::reference)),
         ("/codes/{code}", get(pages::entry)),
         (
             "/explain",

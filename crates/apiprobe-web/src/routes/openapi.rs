@@ -82,8 +82,10 @@ pub(crate) fn document() -> Value {
             "description": "HTTP 4xx/5xx statuses and apiprobe codes: meanings, categories, causes, fixes; and an explainer for error responses and client error lines. Errors are application/problem+json (RFC 9457) whose `code` is a catalog code."
         },
         "paths": {
-            "/": { "get": { "summary": "The reference page; the query string searches and filters it", "parameters": filters,
+            "/": { "get": { "summary": "The home page and its search; with a query or filter it lists the matching entries in full", "parameters": filters,
                 "responses": merge(json!({ "200": html("The page"), "304": { "description": "Not modified" } }), problem_responses(&["400", "414"])) } },
+            "/reference": { "get": { "summary": "The full reference: every entry, anchored by its code (`/reference#PRB-3001`)",
+                "responses": { "200": html("The page"), "304": { "description": "Not modified" } } } },
             "/codes/{code}": { "get": { "summary": "One entry's page", "parameters": [code_param()],
                 "responses": merge(json!({ "200": html("The page"), "304": { "description": "Not modified" },
                     "308": { "description": "Redirect from another spelling to the entry's own address" } }), problem_responses(&["404"])) } },
@@ -144,7 +146,11 @@ fn schemas() -> Value {
             "codes": { "type": "array", "items": { "$ref": "#/components/schemas/Summary" } } } },
         "SearchResult": { "type": "object", "properties": { "query": { "type": "string" },
             "category": { "type": ["string", "null"] }, "kind": { "type": ["string", "null"] }, "count": { "type": "integer" },
-            "results": { "type": "array", "items": { "$ref": "#/components/schemas/Summary" } } } },
+            "results": { "type": "array", "items": { "$ref": "#/components/schemas/SearchHit" } } } },
+        "SearchHit": { "allOf": [ { "$ref": "#/components/schemas/Summary" }, { "type": "object", "properties": {
+            "likely_causes": strings, "fixes": strings,
+            "related_entries": { "type": "array", "description": "Related codes; `title` is null when the catalog has no such entry",
+                "items": { "type": "object", "properties": { "code": { "type": "string" }, "title": nullable("string") } } } } } ] },
         "Alias": { "type": "object", "properties": { "tool": { "type": "string" }, "code": { "type": "string" },
             "name": { "type": "string" }, "text": { "type": "string" } } },
         "Entry": { "type": "object", "properties": {

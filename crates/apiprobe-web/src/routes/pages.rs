@@ -1,4 +1,5 @@
-//! HTML pages: the home page with its server-side search, entry pages and the explain form.
+//! HTML pages: the home page with its server-side search, the full reference, entry pages and the
+//! explain form.
 
 use super::explain::{explain_input, ExplainInput};
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, HTML};
@@ -56,6 +57,11 @@ pub(crate) async fn home(State(s): State<AppState>, req: Request) -> Result<Resp
     }
     let page = view::home_page(&s.catalog, &filter).into_string();
     Ok(Asset::dynamic(HTML, CACHE_CATALOG, page).respond(req.headers()))
+}
+
+/// The full reference; it takes no parameters (searching is the home page's job).
+pub(crate) async fn reference(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    s.site.reference.respond(&headers)
 }
 
 pub(crate) async fn entry(

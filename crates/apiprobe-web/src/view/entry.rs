@@ -1,6 +1,7 @@
 //! One entry's own page: `/codes/404`, `/codes/PRB-3001`.
 
-use super::{badge, entry_href, kind_label, layout, related_links, SITE};
+use super::reference::reference_href;
+use super::{badge, entry_href, kind_label, layout, related_links, REFERENCE_PATH, SITE};
 use apiprobe_catalog::{Catalog, Entry};
 use maud::{html, Markup};
 
@@ -28,7 +29,7 @@ fn facts(e: &Entry) -> Markup {
 /// The page for one entry, with its "Also seen as" table of other tools' names for it.
 pub(crate) fn entry_page(catalog: &Catalog, e: &Entry) -> Markup {
     let main = html! {
-        nav.crumbs aria-label="Breadcrumb" { a href="/#reference" { "Reference" } " / " span aria-current="page" { (e.code) } }
+        nav.crumbs aria-label="Breadcrumb" { a href=(REFERENCE_PATH) { "Reference" } " / " span aria-current="page" { (e.code) } }
         article.entry.single id=(e.code) aria-labelledby="entry-title" {
             header {
                 h1 #entry-title { span.code { (e.code) } " " (e.title) }
@@ -82,7 +83,7 @@ pub(crate) fn entry_page(catalog: &Catalog, e: &Entry) -> Markup {
                 }
             }
             p.more {
-                a href={ "/#" (e.code) } { "See it in the full reference" }
+                a href=(reference_href(&e.code)) { "See it in the full reference" }
                 " · "
                 a href={ "/api/v1/codes/" (e.code) } { "This entry as JSON" }
             }

@@ -1,7 +1,11 @@
 //! The home page: hero, error groups, probe codes, the reading rule, the explain form, the FAQ and the
-//! full reference with its search form.
+//! search form with its results. The full reference has its own page (`super::reference`).
 
-use super::{badge, category_label, entry_href, kind_label, layout, related_links, SITE};
+use super::reference::entry_article;
+use super::{
+    badge, category_label, category_plural, entry_href, kind_label, kind_plural, layout,
+    REFERENCE_PATH, SITE,
+};
 use apiprobe_catalog::{Catalog, Category, Entry, Kind};
 use maud::{html, Markup};
 
@@ -64,7 +68,7 @@ fn code_chips(entries: &[&Entry]) -> Markup {
     html! {
         ul.chips {
             @for e in entries {
-                li { a href={ "#" (e.code) } title=(e.title) { (e.code) } }
+                li { a href=(entry_href(&e.code)) title=(e.title) { (e.code) } }
             }
         }
     }
@@ -78,9 +82,9 @@ fn hero(catalog: &Catalog) -> Markup {
             h1 #hero-title { "API error codes, read at a glance" }
             p.lead {
                 "What each HTTP error status and each apiprobe code means, which of three groups it belongs to, "
-                "why it usually happens and what to do next, in one page you can search."
+                "why it usually happens and what to do next, in one reference you can search."
             }
-            p { a.button href="#reference" { "View error reference" } }
+            p { a.button href=(REFERENCE_PATH) { "View error reference" } }
             ul.tiles aria-label="What the reference covers" {
                 li { strong { "4xx/5xx" } span { "Every registered client and server error status, " (http) " in all, plus the unofficial numbers proxies and CDNs send." } }
                 li { strong { "Probe codes" } span { (probe) " codes of the form PRB-CNNN naming exact conditions, from a refused connection to a revoked token." } }
@@ -106,7 +110,7 @@ fn groups(catalog: &Catalog) -> Markup {
                         (code_chips(&http))
                         h4 { "Probe codes" }
                         (code_chips(&probe))
-                        p { a href={ "/?category=" (c.as_str()) "#reference" } { "Show only " (category_label(c).to_lowercase()) "s" } }
+                        p { a href={ "/?category=" (c.as_str()) "#find" } { "Show only " (category_plural(c)) } }
                     }
                 }
             }
@@ -193,46 +197,13 @@ fn faq() -> Markup {
     }
 }
 
-/// One entry in the full reference.
-pub(crate) fn entry_article(catalog: &Catalog, e: &Entry, hidden: bool) -> Markup {
-    html! {
-        article.entry id=(e.code) data-code=(e.code) data-category=(e.category.as_str()) data-kind=(e.kind.as_str())
-            aria-labelledby={ "t-" (e.code) } hidden[hidden] {
-            header {
-                h3 id={ "t-" (e.code) } {
-                    a href=(entry_href(&e.code)) { span.code { (e.code) } " " (e.title) }
-                }
-                (badge(e.category))
-                " "
-                span.kind { (kind_label(e.kind)) }
-                @if let Some(n) = &e.name { " " code.name { (n) } }
-                button.copy type="button" data-copy=(entry_href(&e.code)) hidden { "Copy link" }
-            }
-            p { (e.meaning) }
-            div.lists {
-                div {
-                    h4 { "Likely causes" }
-                    ul { @for c in &e.likely_causes { li { (c) } } }
-                }
-                div {
-                    h4 { "Fixes" }
-                    ul { @for f in &e.fixes { li { (f) } } }
-                }
-            }
-            @if !e.related.is_empty() {
-                div.related-row { span { "Related: " } (related_links(catalog, e)) }
-            }
-        }
-    }
-}
-
 fn select<T: Copy + PartialEq>(
     id: &str,
     label: &str,
     any: &str,
     all: &[T],
     chosen: Option<T>,
-    name: impl Fn(T) -> (&'static str, &'static str),
+    name: impl Fn(T) -> (&'static str, &'static str, &'static str),
 ) -> Markup {
     html! {
         div.field {
@@ -240,66 +211,76 @@ fn select<T: Copy + PartialEq>(
             select #(id) name=(id) {
                 option value="" selected[chosen.is_none()] { (any) }
                 @for &v in all {
-                    @let (value, text) = name(v);
-                    option value=(value) selected[chosen == Some(v)] { (text) }
+                    @let (value, text, plural) = name(v);
+                    option value=(value) data-plural=(plural) selected[chosen == Some(v)] { (text) }
                 }
             }
         }
     }
 }
 
-fn reference(catalog: &Catalog, filter: &Filter) -> Markup {
+/// The sentence above the results: how many entries the search found, and for what.
+fn count_text(filter: &Filter, n: usize) -> String {
+    let mut text = match n {
+        0 => "No entries match".to_owned(),
+        1 => "1 entry matches".to_owned(),
+        n => format!("{n} entries match"),
+    };
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        text.push_str(&format!(" \u{201c}{q}\u{201d}"));
+    }
+    if let Some(c) = filter.category {
+        text.push_str(&format!(" in {}", category_plural(c)));
+    }
+    if let Some(k) = filter.kind {
+        text.push_str(&format!(" ({} only)", kind_plural(k)));
+    }
+    text.push('.');
+    text
+}
+
+/// The search form and, when something was asked, its results in full. With nothing asked the
+/// results list stays empty and points at the full reference, which keeps this page small.
+fn search(catalog: &Catalog, filter: &Filter) -> Markup {
     let filtered = !filter.is_empty();
     let shown = if filtered {
         filter.apply(catalog)
     } else {
         Vec::new()
     };
-    let shown_codes: std::collections::HashSet<&str> =
-        shown.iter().map(|e| e.code.as_str()).collect();
-    let count = if filtered {
-        shown.len()
-    } else {
-        catalog.entries().len()
-    };
+    let total = catalog.entries().len();
     html! {
-        section #reference aria-labelledby="reference-title" {
-            h2 #reference-title { "Error reference" }
+        section #find aria-labelledby="find-title" {
+            h2 #find-title { "Search the reference" }
             form #search role="search" method="get" action="/" {
                 div.field.grow {
                     label for="q" { "Search by status, code, name or words" }
                     input #q type="search" name="q" value=(filter.q) placeholder="e.g. 429, PRB-3001, timeout"
                         autocomplete="off" spellcheck="false" maxlength="200";
                 }
-                (select("category", "Category", "All categories", Category::ALL, filter.category, |c| (c.as_str(), category_label(c))))
-                (select("kind", "Kind", "Statuses and probe codes", Kind::ALL, filter.kind, |k| (k.as_str(), kind_label(k))))
+                (select("category", "Category", "All categories", Category::ALL, filter.category,
+                    |c| (c.as_str(), category_label(c), category_plural(c))))
+                (select("kind", "Kind", "Statuses and probe codes", Kind::ALL, filter.kind,
+                    |k| (k.as_str(), kind_label(k), kind_plural(k))))
                 div.field { button type="submit" { "Search" } }
             }
-            p #result-count role="status" aria-live="polite" {
+            // The script rebuilds this line from the same parts: keep the two in step (static/app.js).
+            p #result-count role="status" aria-live="polite" data-total=(total) {
                 @if filtered {
-                    (count) @if count == 1 { " entry matches" } @else { " entries match" }
-                    @if !filter.q.trim().is_empty() { " \u{201c}" (filter.q.trim()) "\u{201d}" }
-                    @if let Some(c) = filter.category { " in " (category_label(c).to_lowercase()) "s" }
-                    @if let Some(k) = filter.kind { " (" (kind_label(k).to_lowercase()) "s only)" }
-                    ". " a href="/#reference" { "Show all" }
+                    (count_text(filter, shown.len())) " " a href=(REFERENCE_PATH) { "Show all entries" }
                 } @else {
-                    (count) " entries"
+                    (total) " entries. Search above, or " a href=(REFERENCE_PATH) { "open the full reference" } "."
                 }
             }
             div #entries {
-                @for e in &shown { (entry_article(catalog, e, false)) }
-                @for e in catalog.entries() {
-                    @if !shown_codes.contains(e.code.as_str()) {
-                        (entry_article(catalog, e, filtered))
-                    }
-                }
+                @for e in &shown { (entry_article(catalog, e)) }
             }
         }
     }
 }
 
-/// The whole home page; `filter` narrows the reference (all entries stay in the page, hidden, so the
-/// script can search without another page load).
+/// The whole home page; when `filter` asks for something, the matching entries are shown in full.
 pub(crate) fn home_page(catalog: &Catalog, filter: &Filter) -> Markup {
     let main = html! {
         (hero(catalog))
@@ -312,7 +293,7 @@ pub(crate) fn home_page(catalog: &Catalog, filter: &Filter) -> Markup {
             (super::explain::explain_form(&super::ExplainForm::default()))
         }
         (faq())
-        (reference(catalog, filter))
+        (search(catalog, filter))
     };
     layout(
         &format!("API error codes - {SITE}"),

@@ -3,10 +3,12 @@
 mod entry;
 mod explain;
 mod home;
+mod reference;
 
 pub(crate) use entry::entry_page;
 pub(crate) use explain::{explain_page, ExplainForm};
 pub(crate) use home::{home_page, Filter};
+pub(crate) use reference::{reference_page, REFERENCE_PATH};
 
 use crate::error::Problem;
 use apiprobe_catalog::{Category, Entry, Kind};
@@ -24,10 +26,28 @@ pub(crate) fn category_label(c: Category) -> &'static str {
     }
 }
 
+/// How a category is named in running text, in the plural: "in server errors".
+pub(crate) fn category_plural(c: Category) -> &'static str {
+    match c {
+        Category::Client => "client errors",
+        Category::Auth => "authentication errors",
+        Category::Server => "server errors",
+    }
+}
+
+/// How a kind is named on the page.
 pub(crate) fn kind_label(k: Kind) -> &'static str {
     match k {
         Kind::Http => "HTTP status",
         Kind::Probe => "Probe code",
+    }
+}
+
+/// How a kind is named in running text, in the plural: "(probe codes only)".
+pub(crate) fn kind_plural(k: Kind) -> &'static str {
+    match k {
+        Kind::Http => "HTTP statuses",
+        Kind::Probe => "probe codes",
     }
 }
 
@@ -80,7 +100,8 @@ pub(crate) fn layout(title: &str, description: &str, main: Markup) -> Markup {
                     nav aria-label="Site" {
                         a.brand href="/" { "apiprobe" }
                         ul {
-                            li { a href="/#reference" { "Reference" } }
+                            li { a href=(REFERENCE_PATH) { "Full reference" } }
+                            li { a href="/#find" { "Search" } }
                             li { a href="/explain" { "Explain a response" } }
                             li { a href="/openapi.json" { "JSON API" } }
                         }
