@@ -25,6 +25,7 @@
 mod asset;
 mod body;
 mod error;
+mod fast_path;
 mod headers;
 mod routes;
 mod server;
