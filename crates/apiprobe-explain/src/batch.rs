@@ -7,8 +7,11 @@
 //! Memory stays flat: the input is cut into chunks of whole lines, a bounded queue feeds one worker per
 //! core, and a writer puts the finished chunks back in order. At most `2 × workers` chunks are in flight.
 
+mod memo;
+
 use crate::reading::{explain_parts, Steps};
 use apiprobe_catalog::{Catalog, LineError, Report};
+use memo::Memo;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
@@ -56,10 +59,17 @@ impl Summary {
             self.ok += 1;
             return;
         }
-        let cat = r.category.map_or("none", |c| c.as_str());
-        bump(&mut self.by_category, cat);
-        bump(&mut self.by_code, r.code.as_deref().unwrap_or("none"));
-        bump(&mut self.by_vendor, r.vendor.as_deref().unwrap_or("none"));
+        self.count(
+            r.category.map_or("none", |c| c.as_str()),
+            r.code.as_deref().unwrap_or("none"),
+            r.vendor.as_deref().unwrap_or("none"),
+        );
+    }
+
+    fn count(&mut self, category: &str, code: &str, vendor: &str) {
+        bump(&mut self.by_category, category);
+        bump(&mut self.by_code, code);
+        bump(&mut self.by_vendor, vendor);
     }
 
     fn merge(&mut self, o: Summary) {
@@ -319,7 +329,7 @@ struct Done {
     summary: Summary,
 }
 
-fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>) -> Done {
+fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, memo: &mut Memo) -> Done {
     out.clear();
     let mut summary = Summary::default();
     for (this, line) in (job.first_line..).zip(job.data.split(|&b| b == b'\n')) {
@@ -328,6 +338,12 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>) -> Done {
             continue;
         }
         summary.lines += 1;
+        let hash = memo.hash(line);
+        if memo.replay(hash, line, &mut out, &mut summary) {
+            out.push(b'\n');
+            continue;
+        }
+        let start = out.len();
         let res = if line.len() > MAX_LINE {
             Err(format!(
                 "line is {} bytes, over the {MAX_LINE} byte limit",
@@ -339,11 +355,15 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>) -> Done {
         let written = match res {
             Ok(r) => {
                 summary.add(&r);
-                if write_report(&mut out, &r) {
+                let written = if write_report(&mut out, &r) {
                     Ok(())
                 } else {
                     serde_json::to_writer(&mut out, &r)
+                };
+                if written.is_ok() {
+                    memo.keep(hash, line, &out[start..], &r);
                 }
+                written
             }
             Err(error) => {
                 summary.errors += 1;
@@ -550,21 +570,24 @@ pub fn run<R: Read, W: Write + Send>(
             let done_tx = done_tx.clone();
             let free_in_tx = free_in_tx.clone();
             let (job_rx, free_out_rx) = (&job_rx, &free_out_rx);
-            scope.spawn(move || loop {
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok(job) = job else { return };
-                let out = free_out_rx
-                    .lock()
-                    .ok()
-                    .and_then(|rx| rx.try_recv().ok())
-                    .unwrap_or_else(|| Vec::with_capacity(job.data.len() * 3));
-                let done = work(catalog, &job, out);
-                let _ = free_in_tx.send(job.data);
-                if done_tx.send(done).is_err() {
-                    return;
+            scope.spawn(move || {
+                let mut memo = Memo::new();
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    let out = free_out_rx
+                        .lock()
+                        .ok()
+                        .and_then(|rx| rx.try_recv().ok())
+                        .unwrap_or_else(|| Vec::with_capacity(job.data.len() * 3));
+                    let done = work(catalog, &job, out, &mut memo);
+                    let _ = free_in_tx.send(job.data);
+                    if done_tx.send(done).is_err() {
+                        return;
+                    }
                 }
             });
         }

@@ -1,0 +1,166 @@
+//! Recent lines and what they were written as, per worker.
+//!
+//! Logs repeat themselves: the same 502 page from a proxy, the same `invalid_auth` from Slack, the same
+//! validation error for the same bad request. A line seen a moment ago is answered by copying its output
+//! instead of explaining it again. The cache is direct-mapped (a line's hash picks one slot; a newcomer
+//! replaces the old tenant), so lookups cost one hash and one comparison, and memory is bounded: at most
+//! [`SLOTS`] lines of at most [`MAX_LINE`] bytes with outputs of at most [`MAX_OUT`] bytes.
+//!
+//! Only explained lines are kept: an unreadable line's output carries its line number. A kept answer is
+//! the one given the first time; reports that count down from "now" (`Retry-After` as a date) are
+//! computed once per slot tenancy, which keeps repeated lines consistent within a run.
+
+use super::Summary;
+use apiprobe_catalog::Report;
+use std::hash::BuildHasher;
+
+/// Slots per worker. Measured on the shared 1M-line corpus: 1,024 slots catch 43% of lines, 16,384
+/// catch 44%, so a small table is enough.
+const SLOTS: usize = 1024;
+/// Longest line kept.
+const MAX_LINE: usize = 2048;
+/// Longest output kept.
+const MAX_OUT: usize = 4096;
+
+/// What a report added to the summary, to add it again on a hit.
+#[derive(Debug, Clone, PartialEq)]
+enum Tally {
+    Ok,
+    Counted {
+        category: &'static str,
+        code: Box<str>,
+        vendor: Box<str>,
+    },
+}
+
+impl Tally {
+    fn of(r: &Report) -> Tally {
+        if r.ok {
+            return Tally::Ok;
+        }
+        Tally::Counted {
+            category: r.category.map_or("none", |c| c.as_str()),
+            code: r.code.as_deref().unwrap_or("none").into(),
+            vendor: r.vendor.as_deref().unwrap_or("none").into(),
+        }
+    }
+}
+
+struct Slot {
+    hash: u64,
+    line: Box<[u8]>,
+    out: Box<[u8]>,
+    tally: Tally,
+}
+
+/// One worker's cache of recent lines.
+pub(super) struct Memo {
+    slots: Vec<Option<Slot>>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl Memo {
+    pub(super) fn new() -> Memo {
+        Memo {
+            slots: (0..SLOTS).map(|_| None).collect(),
+            hasher: foldhash::fast::FixedState::default(),
+        }
+    }
+
+    /// The line's hash, for [`Memo::replay`] and [`Memo::keep`].
+    pub(super) fn hash(&self, line: &[u8]) -> u64 {
+        self.hasher.hash_one(line)
+    }
+
+    fn slot(hash: u64) -> usize {
+        // The high bits: foldhash mixes them best.
+        (hash >> 54) as usize % SLOTS
+    }
+
+    /// Appends the kept output of `line` to `out` and counts it in `summary`; `false` when not kept.
+    pub(super) fn replay(
+        &self,
+        hash: u64,
+        line: &[u8],
+        out: &mut Vec<u8>,
+        summary: &mut Summary,
+    ) -> bool {
+        let Some(Some(slot)) = self.slots.get(Self::slot(hash)) else {
+            return false;
+        };
+        if slot.hash != hash || *slot.line != *line {
+            return false;
+        }
+        out.extend_from_slice(&slot.out);
+        summary.explained += 1;
+        match &slot.tally {
+            Tally::Ok => summary.ok += 1,
+            Tally::Counted {
+                category,
+                code,
+                vendor,
+            } => summary.count(category, code, vendor),
+        }
+        true
+    }
+
+    /// Keeps `line`, written as `written`, explained as `report`.
+    pub(super) fn keep(&mut self, hash: u64, line: &[u8], written: &[u8], report: &Report) {
+        if line.len() > MAX_LINE || written.len() > MAX_OUT {
+            return;
+        }
+        if let Some(slot) = self.slots.get_mut(Self::slot(hash)) {
+            *slot = Some(Slot {
+                hash,
+                line: line.into(),
+                out: written.into(),
+                tally: Tally::of(report),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(code: &str) -> Report {
+        Report {
+            code: Some(code.to_string()),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn replays_only_the_same_line() {
+        let mut m = Memo::new();
+        let line = br#"{"status":404}"#;
+        let h = m.hash(line);
+        let (mut out, mut sum) = (Vec::new(), Summary::default());
+        assert!(!m.replay(h, line, &mut out, &mut sum));
+        m.keep(h, line, b"{\"x\":1}", &report("404"));
+        assert!(m.replay(h, line, &mut out, &mut sum));
+        assert_eq!(out, b"{\"x\":1}");
+        assert_eq!(sum.explained, 1);
+        assert_eq!(sum.by_code.get("404"), Some(&1));
+        // Same slot and hash, other bytes: never replayed.
+        assert!(!m.replay(h, br#"{"status":500}"#, &mut out, &mut sum));
+    }
+
+    #[test]
+    fn a_newcomer_replaces_the_tenant_and_big_lines_are_not_kept() {
+        let mut m = Memo::new();
+        let (a, b) = (b"a".as_slice(), b"b".as_slice());
+        // Force both into one slot by reusing a's hash for b.
+        let h = m.hash(a);
+        m.keep(h, a, b"A", &report("1"));
+        m.keep(h, b, b"B", &report("2"));
+        let (mut out, mut sum) = (Vec::new(), Summary::default());
+        assert!(!m.replay(h, a, &mut out, &mut sum));
+        assert!(m.replay(h, b, &mut out, &mut sum));
+        let big = vec![b'x'; MAX_LINE + 1];
+        let hb = m.hash(&big);
+        m.keep(hb, &big, b"X", &report("3"));
+        assert!(!m.replay(hb, &big, &mut out, &mut sum));
+    }
+}
