@@ -47,10 +47,29 @@ pub(crate) fn message(s: &str) -> Option<String> {
 
 /// The text between the first `open` and the next `close` after it.
 pub(crate) fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = text.find(open)? + open.len();
+    let start = find(text, open)? + open.len();
     let rest = &text[start..];
-    let end = rest.find(close)?;
+    let end = find(rest, close)?;
     Some(&rest[..end])
+}
+
+/// Where `needle` first occurs in `text`: memchr's searcher, cheaper to set up than `str::find`'s on the
+/// short bodies every parser looks at.
+pub(crate) fn find(text: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(text.as_bytes(), needle.as_bytes())
+}
+
+/// Whether `needle` occurs in `text`.
+pub(crate) fn has(text: &str, needle: &str) -> bool {
+    find(text, needle).is_some()
+}
+
+/// Whether `local` appears right after `<` or after a namespace prefix's `:`: a necessary condition for an
+/// element whose local name is `local`, checked before tokenising a document that may not have one.
+pub(crate) fn has_start_tag(text: &str, local: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, local.as_bytes())
+        .any(|i| i > 0 && matches!(bytes[i - 1], b'<' | b':'))
 }
 
 /// The content of the first element whose local name is `local`, whatever its namespace prefix

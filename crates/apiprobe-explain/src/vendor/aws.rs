@@ -2,6 +2,7 @@
 //! `<ErrorResponse>`, EC2 in `<Response><Errors>`), JSON `__type` (`com.amazon.coral.validate#ValidationException`)
 //! and the `x-amzn-ErrorType` header (API Gateway, Lambda, the JSON protocols).
 
+use super::access::has_start_tag;
 use super::{between, msg, s, Body, Finding};
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -79,8 +80,13 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    let trimmed = b.text.trim_start();
+    let trimmed = b.head;
     if trimmed.starts_with('<') {
+        // HTML pages and other XML reach here too: without `<Error` and `<Code` start tags (any prefix) the
+        // reader below cannot find a code, so skip tokenising the whole document.
+        if !(has_start_tag(trimmed, "Error") && has_start_tag(trimmed, "Code")) {
+            return None;
+        }
         let x = read_xml(trimmed)?;
         f.evidence.push(format!(
             "body: AWS XML error, Code {}",
@@ -136,13 +142,7 @@ mod tests {
     #[test]
     fn reads_s3_xml() {
         let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>NoSuchKey</Code>\n  <Message>The resource you requested does not exist</Message>\n  <Resource>/mybucket/myfoto.jpg</Resource>\n  <RequestId>4442587FB7D0A2F9</RequestId>\n</Error>";
-        let f = parse(&Body {
-            status: 404,
-            headers: &[],
-            text,
-            json: None,
-        })
-        .unwrap();
+        let f = parse(&Body::new(404, &[], text, None)).unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("NoSuchKey"));
         assert_eq!(f.resource.as_deref(), Some("/mybucket/myfoto.jpg"));
     }
@@ -150,20 +150,8 @@ mod tests {
     #[test]
     fn ignores_xml_without_an_error_code() {
         let text = "<ListBucketResult><Name>x</Name></ListBucketResult>";
-        assert!(parse(&Body {
-            status: 400,
-            headers: &[],
-            text,
-            json: None
-        })
-        .is_none());
-        assert!(parse(&Body {
-            status: 400,
-            headers: &[],
-            text: "<Error><Code>",
-            json: None
-        })
-        .is_none());
+        assert!(parse(&Body::new(400, &[], text, None)).is_none());
+        assert!(parse(&Body::new(400, &[], "<Error><Code>", None)).is_none());
     }
 
     #[test]

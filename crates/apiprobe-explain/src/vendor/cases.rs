@@ -101,12 +101,7 @@ pub(crate) fn load(name: &str) -> Parts {
 /// Runs `parser` on already split parts.
 pub(crate) fn run_parts(parser: Parser, p: &Parts) -> Option<Finding> {
     let json: Option<Value> = serde_json::from_str(&p.body).ok();
-    parser(&Body {
-        status: p.status,
-        headers: &p.headers,
-        text: &p.body,
-        json: json.as_ref(),
-    })
+    parser(&Body::new(p.status, &p.headers, &p.body, json.as_ref()))
 }
 
 /// Runs `parser` on fixture `name`.
@@ -260,11 +255,11 @@ macro_rules! never_panics {
                 #[test]
                 fn $test(text in ".{0,300}", value in arb_json(), headers in arb_headers(), status in 0u16..700) {
                     let json: Option<Value> = serde_json::from_str(&text).ok();
-                    let _ = $parser(&Body { status, headers: &headers, text: &text, json: json.as_ref() });
+                    let _ = $parser(&Body::new(status, &headers, &text, json.as_ref()));
                     let rendered = value.to_string();
-                    let _ = $parser(&Body { status, headers: &headers, text: &rendered, json: Some(&value) });
+                    let _ = $parser(&Body::new(status, &headers, &rendered, Some(&value)));
                     let sse = format!("event: error\ndata: {rendered}\n\n");
-                    let _ = $parser(&Body { status, headers: &headers, text: &sse, json: None });
+                    let _ = $parser(&Body::new(status, &headers, &sse, None));
                 }
             )*
         }
@@ -309,7 +304,7 @@ proptest! {
     fn markup_parsers_never_panic(text in "(<[/a-zA-Z:!?]{0,12}( [a-z]+=\"[^\"]{0,8}\")?/?>|[^<]{0,10}){0,40}") {
         let headers: Vec<(String, String)> = Vec::new();
         for (_, parser) in TAIL {
-            let _ = parser(&Body { status: 500, headers: &headers, text: &text, json: None });
+            let _ = parser(&Body::new(500, &headers, &text, None));
         }
     }
 }

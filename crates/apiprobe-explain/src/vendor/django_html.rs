@@ -1,7 +1,7 @@
 //! Django's own HTML error pages: the DEBUG 404 ("Page not found at /x") and exception pages, and the
 //! production defaults ("Not Found", "Server Error (500)", "Bad Request (400)", CSRF "Forbidden (403)").
 
-use super::access::{between, message, plain_text};
+use super::access::{between, has, message, plain_text};
 use super::{Body, Finding};
 
 /// Recognises a Django error page.
@@ -17,7 +17,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         ..Finding::default()
     };
     // The explanation's apostrophe is typographic in current Django and plain in older releases.
-    let debug = text.contains("seeing this error because you have <code>DEBUG = True</code>");
+    let debug = has(
+        text,
+        "seeing this error because you have <code>DEBUG = True</code>",
+    );
     if debug {
         if let Some(path) = title.strip_prefix("Page not found at ") {
             f.resource = Some(path.to_string());
@@ -34,7 +37,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.confidence = 0.95;
         f.evidence
             .push(format!("body: Django DEBUG page \"{title}\""));
-    } else if text.contains("CSRF verification failed") {
+    } else if has(text, "CSRF verification failed") {
         f.vendor_code = Some("csrf_failure".to_string());
         f.message = message("CSRF verification failed. Request aborted.");
         f.confidence = 0.9;
@@ -44,7 +47,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         // The production templates are tiny and fixed: title, h1, and (for 404) one sentence.
         let h1 = between(text, "<h1>", "</h1>")?;
         let known = match h1 {
-            "Not Found" => text.contains("The requested resource was not found on this server."),
+            "Not Found" => has(text, "The requested resource was not found on this server."),
             "Server Error (500)" | "Bad Request (400)" | "403 Forbidden" => true,
             _ => false,
         };

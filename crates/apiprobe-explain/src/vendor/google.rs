@@ -126,12 +126,7 @@ mod tests {
 
     fn run(body: &str) -> Option<Finding> {
         let json: Option<Value> = serde_json::from_str(body).ok();
-        parse(&Body {
-            status: 400,
-            headers: &[],
-            text: body,
-            json: json.as_ref(),
-        })
+        parse(&Body::new(400, &[], body, json.as_ref()))
     }
 
     #[test]

@@ -14,9 +14,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let gql_members = ["locations", "path", "extensions"]
         .iter()
         .any(|k| first.get(k).is_some());
-    let by_type = b
-        .media_type()
-        .is_some_and(|m| m == "application/graphql-response+json");
+    let by_type = b.media_is("application/graphql-response+json");
     if v.contains_key("message") || !(gql_members || v.contains_key("data") || by_type) {
         return None;
     }

@@ -16,13 +16,24 @@ fn lower_prefix(text: &str) -> String {
     text[..end].to_ascii_lowercase()
 }
 
-/// The text of the first `<tag>` element, tags inside stripped.
-fn element(text: &str, lower: &str, tag: &str) -> Option<String> {
-    let open = lower.find(&format!("<{tag}"))?;
-    let start = open + lower[open..].find('>')? + 1;
-    let end = start + lower[start..].find(&format!("</{tag}"))?;
+/// Whether `needle` occurs in `hay` (memchr's searcher: these run on every HTML body).
+fn has(hay: &str, needle: &str) -> bool {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some()
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+}
+
+/// The text of the first element opened by `open` (`<title`) and closed by `close` (`</title`), tags inside
+/// stripped, the few entities error pages use decoded, whitespace collapsed.
+fn element(text: &str, lower: &str, open: &str, close: &str) -> Option<String> {
+    let at = find(lower, open)?;
+    let start = at + lower[at..].find('>')? + 1;
+    let end = start + find(&lower[start..], close)?;
     let inner = text.get(start..end)?;
-    let mut out = String::new();
+    let mut out = String::with_capacity(inner.len());
     let mut in_tag = false;
     for c in inner.chars() {
         match c {
@@ -32,45 +43,53 @@ fn element(text: &str, lower: &str, tag: &str) -> Option<String> {
             _ => {}
         }
     }
-    let out = out
-        .replace("&amp;", "&")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"");
-    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!out.is_empty()).then_some(out)
+    if out.contains('&') {
+        out = out
+            .replace("&amp;", "&")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"");
+    }
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    (!collapsed.is_empty()).then_some(collapsed)
 }
 
 /// Recognises an HTML page on an error status and names whose page it is.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
-    let head = b.text.trim_start();
+    let head = b.head;
     if !head.starts_with('<') {
         return None;
     }
     let lower = lower_prefix(head);
-    if !(lower.contains("<html")
-        || lower.contains("<title")
-        || lower.contains("<h1")
-        || lower.contains("<body"))
+    if !(has(&lower, "<html")
+        || has(&lower, "<title")
+        || has(&lower, "<h1")
+        || has(&lower, "<body"))
     {
         return None;
     }
     let server = b.header("server").unwrap_or_default().to_ascii_lowercase();
-    let title = element(head, &lower, "title");
-    let h1 = element(head, &lower, "h1");
+    let title = element(head, &lower, "<title", "</title");
+    let h1 = element(head, &lower, "<h1", "</h1");
+    let cloudflare = has(&lower, "cloudflare");
     let mut f = Finding {
         format: "html",
         confidence: 0.6,
         ..Finding::default()
     };
-    let cf_code = cloudflare_code(&lower, title.as_deref()).or_else(|| {
+    let cf_code = cloudflare_code(&lower, cloudflare, title.as_deref()).or_else(|| {
         // Cloudflare's 1xxx pages split "Error" and the number into two spans of the heading.
         let h = h1.as_deref()?.strip_prefix("Error ")?;
         let digits: String = h.chars().take_while(char::is_ascii_digit).collect();
-        (digits.len() == 4 && digits.starts_with('1') && lower.contains("cloudflare"))
-            .then_some(digits)
+        (digits.len() == 4 && digits.starts_with('1') && cloudflare).then_some(digits)
     });
     if cf_code.is_some()
-        || lower.contains("cloudflare")
+        || cloudflare
         || b.header("cf-ray").is_some() && server.contains("cloudflare")
     {
         f.vendor = Some("cloudflare");
@@ -83,14 +102,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
                 .map(|c| format!(", error {c}"))
                 .unwrap_or_default()
         ));
-    } else if lower.contains("<center>awselb") || server.starts_with("awselb") {
+    } else if has(&lower, "<center>awselb") || server.starts_with("awselb") {
         f.vendor = Some("aws_elb");
         f.vendor_code = Some(b.status.to_string());
         f.confidence = 0.8;
         f.evidence
             .push("body: AWS Elastic Load Balancing error page (awselb)".to_string());
-    } else if lower.contains("<center>nginx")
-        || lower.contains("<center>openresty")
+    } else if has(&lower, "<center>nginx")
+        || has(&lower, "<center>openresty")
         || server.starts_with("nginx")
         || server.starts_with("openresty")
     {
@@ -98,14 +117,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.vendor_code = Some(b.status.to_string());
         f.confidence = 0.8;
         f.evidence.push("body: nginx error page".to_string());
-    } else if lower.contains("<address>apache") || server.starts_with("apache") {
+    } else if has(&lower, "<address>apache") || server.starts_with("apache") {
         f.vendor = Some("apache");
         f.vendor_code = Some(b.status.to_string());
         f.confidence = 0.8;
         f.evidence.push("body: Apache httpd error page".to_string());
-    } else if lower.contains("iis")
+    } else if has(&lower, "iis")
         || server.contains("microsoft-iis")
-        || lower.contains("server error in '/' application")
+        || has(&lower, "server error in '/' application")
     {
         f.vendor = Some("iis");
         // IIS detailed errors carry a sub-status: "HTTP Error 404.0 - Not Found".
@@ -117,7 +136,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             .push("body: an HTML page, not an API error body".to_string());
     }
     // Cloudflare and IIS pages put the helpful sentence below the heading.
-    let sub = element(head, &lower, "h2").filter(|h| h.len() < 300);
+    let sub = element(head, &lower, "<h2", "</h2").filter(|h| h.len() < 300);
     f.message = match (&h1, &title, &sub) {
         // nginx puts the specific reason in the title and only the status phrase in the heading.
         (Some(h), Some(t), _) if f.vendor == Some("nginx") && t != h => msg(t),
@@ -132,14 +151,16 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.evidence
             .push(format!("page title: {}", crate::reading::clip(t, 120)));
     }
-    if let Some(sig) = element(head, &lower, "address").or_else(|| last_center(head, &lower)) {
+    if let Some(sig) =
+        element(head, &lower, "<address", "</address").or_else(|| last_center(head, &lower))
+    {
         f.evidence.push(format!("server signature: {sig}"));
     }
     Some(f)
 }
 
 /// `Error 1020` / `error code: 1015` / title `example.com | 522: Connection timed out`.
-fn cloudflare_code(lower: &str, title: Option<&str>) -> Option<String> {
+fn cloudflare_code(lower: &str, cloudflare: bool, title: Option<&str>) -> Option<String> {
     for marker in [
         "error code: ",
         "error code ",
@@ -147,7 +168,7 @@ fn cloudflare_code(lower: &str, title: Option<&str>) -> Option<String> {
         "error ",
     ] {
         let mut from = 0;
-        while let Some(i) = lower[from..].find(marker) {
+        while let Some(i) = find(&lower[from..], marker) {
             let start = from + i + marker.len();
             let digits: String = lower[start..]
                 .chars()
@@ -155,7 +176,7 @@ fn cloudflare_code(lower: &str, title: Option<&str>) -> Option<String> {
                 .collect();
             if digits.len() == 4
                 && digits.starts_with('1')
-                && (lower.contains("cloudflare") || marker.starts_with("error code"))
+                && (cloudflare || marker.starts_with("error code"))
             {
                 return Some(digits);
             }
@@ -170,7 +191,7 @@ fn cloudflare_code(lower: &str, title: Option<&str>) -> Option<String> {
 
 /// IIS "HTTP Error 404.0" / "404.3".
 fn sub_status(lower: &str) -> Option<String> {
-    let i = lower.find("http error ")? + "http error ".len();
+    let i = find(lower, "http error ")? + "http error ".len();
     let code: String = lower[i..]
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
@@ -179,9 +200,9 @@ fn sub_status(lower: &str) -> Option<String> {
 }
 
 fn last_center(text: &str, lower: &str) -> Option<String> {
-    let i = lower.rfind("<center>")?;
+    let i = memchr::memmem::rfind(lower.as_bytes(), b"<center>")?;
     let start = i + "<center>".len();
-    let end = start + lower[start..].find("</center>")?;
+    let end = start + find(&lower[start..], "</center>")?;
     let s = text.get(start..end)?.trim();
     (!s.is_empty() && !s.contains('<') && s.len() < 80).then(|| s.to_string())
 }

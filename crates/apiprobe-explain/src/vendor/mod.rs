@@ -61,7 +61,8 @@ mod stripe;
 pub(crate) use bearer::challenge_finding;
 use serde_json::Value;
 
-/// What a format parser sees: the status, headers and body of one response.
+/// What a format parser sees: the status, headers and body of one response, plus a few facts about them
+/// worked out once, so that the parsers tried in turn can turn down a body that is not theirs cheaply.
 pub(crate) struct Body<'a> {
     /// The HTTP status (200 for errors carried inside a success).
     pub status: u16,
@@ -71,26 +72,45 @@ pub(crate) struct Body<'a> {
     pub text: &'a str,
     /// The body parsed as JSON, when it is JSON.
     pub json: Option<&'a Value>,
+    /// `text` without its leading whitespace.
+    pub head: &'a str,
+    /// The media type of `Content-Type` without parameters, trimmed, in the case it was sent.
+    media: Option<&'a str>,
 }
 
-impl Body<'_> {
+impl<'a> Body<'a> {
+    /// A body and the facts the parsers share.
+    pub fn new(
+        status: u16,
+        headers: &'a [(String, String)],
+        text: &'a str,
+        json: Option<&'a Value>,
+    ) -> Self {
+        let media = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.split(';').next().unwrap_or("").trim());
+        Body {
+            status,
+            headers,
+            text,
+            json,
+            head: text.trim_start(),
+            media,
+        }
+    }
+
     /// The first value of a header, by name, ignoring ASCII case.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&'a str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    /// The media type of `Content-Type`, lower-cased, without parameters (`application/problem+json`).
-    pub fn media_type(&self) -> Option<String> {
-        self.header("content-type").map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+    /// Whether the media type of `Content-Type` (parameters aside) is `media`, given in lower case.
+    pub fn media_is(&self, media: &str) -> bool {
+        self.media.is_some_and(|m| m.eq_ignore_ascii_case(media))
     }
 }
 
@@ -198,7 +218,7 @@ pub(crate) fn msg(text: &str) -> Option<String> {
 
 /// The text after `prefix` up to the next `close` (`Permission 'x.y' denied` -> `x.y`).
 pub(crate) fn between<'a>(text: &'a str, prefix: &str, close: char) -> Option<&'a str> {
-    let start = text.find(prefix)? + prefix.len();
+    let start = access::find(text, prefix)? + prefix.len();
     let rest = &text[start..];
     let end = rest.find(close)?;
     let got = rest[..end].trim();
@@ -297,10 +317,10 @@ mod never_panic {
             let json: Option<Value> = serde_json::from_str(&text).ok();
             let rendered = value.to_string();
             for (_, parse) in PARSERS {
-                let _ = parse(&Body { status, headers: &headers, text: &text, json: json.as_ref() });
-                let _ = parse(&Body { status, headers: &headers, text: &rendered, json: Some(&value) });
+                let _ = parse(&Body::new(status, &headers, &text, json.as_ref()));
+                let _ = parse(&Body::new(status, &headers, &rendered, Some(&value)));
             }
-            let _ = challenge_finding(&Body { status, headers: &headers, text: &text, json: None });
+            let _ = challenge_finding(&Body::new(status, &headers, &text, None));
         }
 
         #[test]
@@ -316,7 +336,7 @@ mod never_panic {
         fn markup_never_panics(text in "(<[/a-zA-Z:!?]{0,10}( [a-z]+=\"[^\"]{0,8}\")?/?>|[^<]{0,12}|Error 10[0-9]{2}|<center>nginx</center>){0,40}", status in 400u16..600) {
             let headers = vec![("server".to_string(), "cloudflare".to_string()), ("x-ms-request-id".to_string(), "1".to_string())];
             for (_, parse) in PARSERS {
-                let _ = parse(&Body { status, headers: &headers, text: &text, json: None });
+                let _ = parse(&Body::new(status, &headers, &text, None));
             }
         }
     }

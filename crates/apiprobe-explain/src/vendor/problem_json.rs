@@ -8,9 +8,7 @@ use serde_json::Value;
 /// Recognises a problem document by its media type, or by its members when the media type is plain JSON.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let j = b.json?.as_object()?;
-    let by_type = b
-        .media_type()
-        .is_some_and(|m| m == "application/problem+json");
+    let by_type = b.media_is("application/problem+json");
     let shaped = j.get("title").is_some_and(Value::is_string)
         && (j.get("type").is_some_and(Value::is_string)
             || j.get("status").is_some_and(Value::is_u64))
@@ -102,12 +100,7 @@ mod tests {
     fn run(status: u16, ct: &str, body: &str) -> Option<Finding> {
         let headers = vec![("content-type".to_string(), ct.to_string())];
         let json: Option<Value> = serde_json::from_str(body).ok();
-        parse(&Body {
-            status,
-            headers: &headers,
-            text: body,
-            json: json.as_ref(),
-        })
+        parse(&Body::new(status, &headers, body, json.as_ref()))
     }
 
     #[test]

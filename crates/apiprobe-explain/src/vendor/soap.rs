@@ -1,13 +1,18 @@
 //! SOAP faults: 1.1 (`<faultcode>`, `<faultstring>`, `<faultactor>`) and 1.2 (`<Code><Value>`,
 //! `<Subcode><Value>`, `<Reason><Text>`), whatever the envelope's namespace prefix.
 
-use super::access::{message, plain_text, xml_element};
+use super::access::{has_start_tag, message, plain_text, xml_element};
 use super::{Body, Finding};
 
 /// Recognises a SOAP envelope whose body is a `Fault`.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
-    let text = b.text.trim_start();
-    if !(text.starts_with('<') && xml_element(text, "Envelope").is_some()) {
+    let text = b.head;
+    // The substring checks turn down other markup (HTML pages, S3 errors) without walking every tag.
+    if !(text.starts_with('<')
+        && has_start_tag(text, "Envelope")
+        && has_start_tag(text, "Fault")
+        && xml_element(text, "Envelope").is_some())
+    {
         return None;
     }
     let fault = xml_element(text, "Fault")?;

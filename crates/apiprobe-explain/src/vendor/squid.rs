@@ -1,7 +1,7 @@
 //! Squid proxy error pages: HTML whose `<body id=ERR_...>` (or footer comment) and `X-Squid-Error` header
 //! name the condition, e.g. `ERR_CONNECT_FAIL 111`, `ERR_ACCESS_DENIED 0`, `ERR_DNS_FAIL 0`.
 
-use super::access::{between, message, plain_text};
+use super::access::{between, has, message, plain_text};
 use super::{Body, Finding};
 
 /// Recognises a Squid error by its header or by its page template.
@@ -10,7 +10,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let from_header = header
         .and_then(|h| h.split_whitespace().next())
         .filter(|c| is_err_code(c));
-    let page = b.text.contains("squid") || b.text.contains("Squid");
+    let page = has(b.text, "squid") || has(b.text, "Squid");
     let from_page = if page {
         between(b.text, "<body id=", ">")
             .map(|s| s.trim_matches('"'))

@@ -1,7 +1,7 @@
 //! Errors inside a Server-Sent Events stream (usually a 200): an `event: error` whose `data:` is JSON, or
 //! a `data:` line carrying an `{"error": ...}` object, as LLM streaming APIs send mid-stream.
 
-use super::access::{message, str_of};
+use super::access::{has, message, str_of};
 use super::{anthropic, openai, Body, Finding};
 use serde_json::Value;
 
@@ -10,6 +10,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let stream = b
         .header("content-type")
         .is_some_and(|c| c.starts_with("text/event-stream"));
+    // Only a `data:` line can carry an event's data: other bodies are turned down without walking lines.
+    if !has(b.text, "data:") {
+        return None;
+    }
     let mut event = "";
     let mut data = String::new();
     // Events are separated by blank lines; `data:` lines of one event are joined with newlines.
@@ -43,12 +47,7 @@ fn error_event(b: &Body<'_>, event: &str, data: &str, stream: bool) -> Option<Fi
     if !(named || json.get("error").is_some()) {
         return None;
     }
-    let inner = Body {
-        status: b.status,
-        headers: b.headers,
-        text: data,
-        json: Some(&json),
-    };
+    let inner = Body::new(b.status, b.headers, data, Some(&json));
     let mut f = anthropic::from_json(&json)
         .or_else(|| openai::parse(&inner))
         .unwrap_or_else(|| {
