@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
+/// The indexes are looked up for every explained response; their keys come from our own data, so a fast
+/// unkeyed hash serves better than SipHash.
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 static EMBEDDED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
@@ -35,9 +39,9 @@ pub enum CatalogError {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     entries: Vec<Entry>,
-    by_code: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
-    by_alias: HashMap<(String, String), (usize, usize)>,
+    by_code: Map<String, usize>,
+    by_name: Map<String, usize>,
+    by_alias: Map<(String, String), (usize, usize)>,
 }
 
 impl Catalog {
@@ -48,9 +52,9 @@ impl Catalog {
 
     /// Builds a catalog from entries already checked.
     pub fn from_entries(entries: Vec<Entry>) -> Catalog {
-        let mut by_code = HashMap::with_capacity(entries.len());
-        let mut by_name = HashMap::new();
-        let mut by_alias = HashMap::new();
+        let mut by_code = Map::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut by_name = Map::default();
+        let mut by_alias = Map::default();
         for (i, e) in entries.iter().enumerate() {
             by_code.insert(e.code.clone(), i);
             if let Some(n) = &e.name {

@@ -15,10 +15,24 @@ pub const MAX_BODY: usize = 1 << 20;
 
 /// Shortens `s` to at most `max` characters on a character boundary, marking the cut.
 pub(crate) fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    // A string of at most `max` bytes has at most `max` characters: no need to walk it.
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
     match s.char_indices().nth(max) {
-        Some((i, _)) => Cow::Owned(format!("{}...", &s[..i])),
+        Some((i, _)) => Cow::Owned(cat([&s[..i], "..."])),
         None => Cow::Borrowed(s),
     }
+}
+
+/// The pieces joined into one string of exactly their length: sentences are built on every batch line,
+/// and `format!` costs a guess at the capacity, regrowth and the formatting machinery for plain text.
+pub(crate) fn cat<const N: usize>(parts: [&str; N]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// The catalog entry a `maps_to` target names: a probe name (`RATE_LIMITED`) or a code (`PRB-1001`, `429`).
@@ -50,7 +64,7 @@ fn resolve<'c>(
                 return Some((
                     e,
                     Basis::VendorCode,
-                    format!("{vendor} reason {reason} means {}", rule.maps_to),
+                    cat([vendor, " reason ", reason, " means ", &rule.maps_to]),
                 ));
             }
         }
@@ -61,7 +75,7 @@ fn resolve<'c>(
                 return Some((
                     e,
                     Basis::VendorCode,
-                    format!("{vendor} code {code} means {}", rule.maps_to),
+                    cat([vendor, " code ", code, " means ", &rule.maps_to]),
                 ));
             }
         }
@@ -72,18 +86,14 @@ fn resolve<'c>(
                 return Some((
                     e,
                     Basis::VendorMessage,
-                    format!("{vendor} message mentions '{}'", rule.contains),
+                    cat([vendor, " message mentions '", &rule.contains, "'"]),
                 ));
             }
         }
     }
     if let Some(target) = f.maps_to.as_deref() {
         if let Some(e) = entry_for(catalog, target) {
-            return Some((
-                e,
-                Basis::Parser,
-                format!("{} body reads as {target}", f.format),
-            ));
+            return Some((e, Basis::Parser, cat([f.format, " body reads as ", target])));
         }
     }
     keywords(
@@ -105,7 +115,7 @@ fn keywords<'c>(
     Some((
         e,
         Basis::Keywords,
-        format!("message mentions '{}'", rule.contains),
+        cat(["message mentions '", &rule.contains, "'"]),
     ))
 }
 
@@ -120,10 +130,7 @@ fn body_text<'b>(body: &'b [u8], evidence: &mut Vec<String>) -> (Cow<'b, str>, b
         bytes = &bytes[..MAX_BODY];
     }
     let head = &bytes[..bytes.len().min(512)];
-    let control = head
-        .iter()
-        .filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f)
-        .count();
+    let control = control_bytes(head);
     if !head.is_empty() && control * 10 > head.len() {
         evidence.push(format!(
             "body is binary ({} bytes), not read as text",
@@ -140,6 +147,21 @@ fn body_text<'b>(body: &'b [u8], evidence: &mut Vec<String>) -> (Cow<'b, str>, b
         evidence.push("body is not valid UTF-8; invalid bytes were replaced".to_string());
     }
     (text, false)
+}
+
+/// How many bytes of `head` are control characters other than tab, newline, vertical tab, form feed and
+/// carriage return. Counted per 64-byte chunk in a `u8` with bitwise tests and no early exit, so the
+/// compiler turns it into vector compares: this runs on every body.
+fn control_bytes(head: &[u8]) -> usize {
+    head.chunks(64)
+        .map(|chunk| {
+            chunk.iter().fold(0u8, |n, &c| {
+                let control = (c < 0x09) | ((c > 0x0d) & (c < 0x20)) | (c == 0x7f);
+                n + u8::from(control)
+            })
+        })
+        .map(usize::from)
+        .sum()
 }
 
 /// Parses a body that looks like JSON; a failure is evidence, not an error.
@@ -187,14 +209,17 @@ fn lower_headers(headers: &[(String, String)]) -> Cow<'_, [(String, String)]> {
 /// Formats seconds for a sentence: `30`, `1.5`.
 fn secs(s: f64) -> String {
     if s.fract() == 0.0 && s < 1e15 {
-        format!("{}", s as u64)
+        itoa::Buffer::new().format(s as u64).to_string()
     } else {
         format!("{s:.1}")
     }
 }
 
 /// Parsers whose shapes mean something only on an error status: on a 1xx-3xx they would claim any page.
-const ERROR_STATUS_ONLY: &[&str] = &["html", "plain", "empty", "bearer"];
+fn error_status_only(parser: &str) -> bool {
+    // A `matches!` on short literals compiles to integer compares, not a `memcmp` per name and parser.
+    matches!(parser, "html" | "plain" | "empty" | "bearer")
+}
 
 /// See [`crate::explain_response`].
 pub(crate) fn explain_response(catalog: &Catalog, resp: &HttpResponse) -> Report {
@@ -247,7 +272,7 @@ pub(crate) fn explain_parts(
     let finding = vendor::PARSERS
         .iter()
         .filter(|_| !binary)
-        .filter(|(name, _)| is_error_status || !ERROR_STATUS_ONLY.contains(name))
+        .filter(|(name, _)| is_error_status || !error_status_only(name))
         .find_map(|(_, parse)| parse(&body));
     // The challenge header is read on its own: it can name the condition when the body does not.
     let challenge = if is_error_status {
@@ -283,31 +308,39 @@ pub(crate) fn explain_parts(
             ));
         }
     }
+    let mut num = itoa::Buffer::new();
+    let status_text = num.format(status);
     if !is_error_status && primary.is_none() {
         report.ok = (200..300).contains(&status);
         if (300..400).contains(&status) {
-            evidence.push(format!(
-                "status {status} is a redirect, not an error; follow its Location header"
-            ));
+            evidence.push(cat([
+                "status ",
+                status_text,
+                " is a redirect, not an error; follow its Location header",
+            ]));
         }
         report.evidence = evidence;
         return report;
     }
 
+    // Room for the usual lines (status, notes, the reason, the parser's and headers' facts) in one go.
+    report.evidence.reserve(8 + evidence.len());
     if is_error_status {
-        report.evidence.push(format!("status {status}"));
+        report.evidence.push(cat(["status ", status_text]));
     } else {
-        report
-            .evidence
-            .push(format!("status {status}, but the body reports an error"));
+        report.evidence.push(cat([
+            "status ",
+            status_text,
+            ", but the body reports an error",
+        ]));
     }
     report.evidence.append(&mut evidence);
-    let status_entry = catalog.by_status(status);
     let mut confidence;
-    match &resolved {
+    let by_header = matches!(resolved, Some((_, Basis::Header, _)));
+    match resolved {
         Some((entry, basis, why)) => {
             report.set_entry(entry);
-            report.evidence.push(why.clone());
+            report.evidence.push(why);
             let parser_conf = primary.as_ref().map_or(0.6, |f| f.confidence);
             confidence = match basis {
                 Basis::VendorCode => 0.6 + 0.35 * parser_conf,
@@ -317,7 +350,7 @@ pub(crate) fn explain_parts(
             };
         }
         None => {
-            if let Some(e) = status_entry {
+            if let Some(e) = catalog.by_status(status) {
                 report.set_entry(e);
             }
             confidence = if primary.as_ref().is_some_and(|f| f.format != "empty") {
@@ -345,7 +378,7 @@ pub(crate) fn explain_parts(
         if report.permission.is_none() {
             report.permission = c.permission;
         }
-        if !matches!(resolved, Some((_, Basis::Header, _))) {
+        if !by_header {
             report.evidence.extend(c.evidence);
         }
     }
@@ -357,7 +390,10 @@ pub(crate) fn explain_parts(
         report.retryable = Some(true);
     }
     for (k, v) in facts.details {
-        report.details.entry(k.to_string()).or_insert(v);
+        // The first value of a fact wins; the key is copied only when it is new.
+        if !report.details.contains_key(k) {
+            report.details.insert(k.to_string(), v);
+        }
     }
     report.conflict = conflict(status, &report);
     if report.conflict.is_some() {
@@ -376,28 +412,60 @@ fn conflict(status: u16, r: &Report) -> Option<String> {
         .as_deref()
         .or(r.code.as_deref())
         .unwrap_or("the error");
-    let said = r
-        .vendor_code
-        .as_deref()
-        .map(|v| format!("'{v}'"))
-        .unwrap_or_else(|| code.to_string());
+    // The vendor's own code quoted, else the catalog name: `'card_declined'`, `RATE_LIMITED`.
+    let (open, said, close) = match r.vendor_code.as_deref() {
+        Some(v) => ("'", v, "'"),
+        None => ("", code, ""),
+    };
+    let mut num = itoa::Buffer::new();
+    let status_text = num.format(status);
     match Category::for_status(status) {
-        None => Some(format!(
-            "status {status} says success, but the body reports {said}, {} {body_cat} error: trust the body",
-            article(body_cat)
-        )),
+        None => Some(cat([
+            "status ",
+            status_text,
+            " says success, but the body reports ",
+            open,
+            said,
+            close,
+            ", ",
+            article(body_cat),
+            " ",
+            body_cat.as_str(),
+            " error: trust the body",
+        ])),
         Some(s) if s != body_cat => {
             let extra = if s == Category::Server && body_cat == Category::Client {
                 " (a server answering a bad request with 5xx: fix the input, and tell the API owner)"
             } else {
                 ""
             };
-            let named = if r.vendor_code.is_some() { format!(" ({code})") } else { String::new() };
-            Some(format!(
-                "status {status} is {} {s} error, but the body's {said} is {} {body_cat} error{named}; the body names the exact condition{extra}",
+            let (named_open, named, named_close) = if r.vendor_code.is_some() {
+                (" (", code, ")")
+            } else {
+                ("", "", "")
+            };
+            Some(cat([
+                "status ",
+                status_text,
+                " is ",
                 article(s),
-                article(body_cat)
-            ))
+                " ",
+                s.as_str(),
+                " error, but the body's ",
+                open,
+                said,
+                close,
+                " is ",
+                article(body_cat),
+                " ",
+                body_cat.as_str(),
+                " error",
+                named_open,
+                named,
+                named_close,
+                "; the body names the exact condition",
+                extra,
+            ]))
         }
         Some(_) => None,
     }
@@ -415,21 +483,25 @@ fn article(c: Category) -> &'static str {
 fn next_steps(catalog: &Catalog, r: &Report, which: Steps) -> Vec<String> {
     let mut steps = Vec::new();
     if let Some(s) = r.retry_after_s {
-        steps.push(format!("Wait {} s before retrying.", secs(s)));
+        steps.push(cat(["Wait ", &secs(s), " s before retrying."]));
     }
     if let Some(field) = &r.field {
-        steps.push(format!("Fix the request field '{field}'."));
+        steps.push(cat(["Fix the request field '", field, "'."]));
     }
     if let Some(p) = &r.permission {
-        steps.push(format!(
-            "Get the permission or scope '{p}' for these credentials."
-        ));
+        steps.push(cat([
+            "Get the permission or scope '",
+            p,
+            "' for these credentials.",
+        ]));
     }
     if let Some(res) = &r.resource {
         if r.name.as_deref() == Some("RESOURCE_NOT_FOUND") {
-            steps.push(format!(
-                "Check that '{res}' exists and that its name or ID is spelled right."
-            ));
+            steps.push(cat([
+                "Check that '",
+                res,
+                "' exists and that its name or ID is spelled right.",
+            ]));
         }
     }
     if which == Steps::All {
@@ -438,9 +510,11 @@ fn next_steps(catalog: &Catalog, r: &Report, which: Steps) -> Vec<String> {
         }
     }
     if let Some(id) = r.details.get("request_id") {
-        steps.push(format!(
-            "If it persists, quote request id {id} to the API's support."
-        ));
+        steps.push(cat([
+            "If it persists, quote request id ",
+            id,
+            " to the API's support.",
+        ]));
     }
     steps
 }
@@ -507,4 +581,85 @@ pub(crate) fn explain_code(
 /// Whether a report says more than the bare status: a recognised body, header or code.
 pub fn recognised(r: &Report) -> bool {
     r.ok || r.name.is_some() || r.format.as_deref().is_some_and(|f| f != "empty")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn control_bytes_slowly(head: &[u8]) -> usize {
+        head.iter()
+            .filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f)
+            .count()
+    }
+
+    #[test]
+    fn counts_control_bytes_but_not_whitespace() {
+        assert_eq!(control_bytes(b"{\"a\":\t1}\r\n"), 0);
+        assert_eq!(control_bytes(b"\x00\x01\x08\x0e\x1f\x7f"), 6);
+        assert_eq!(control_bytes(&[0u8; 512]), 512);
+        assert_eq!(control_bytes(b""), 0);
+    }
+
+    #[test]
+    fn clip_marks_only_a_real_cut() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc...");
+        // Three characters in six bytes: not cut.
+        assert_eq!(clip("ééé", 3), "ééé");
+        assert_eq!(clip("éééé", 3), "ééé...");
+    }
+
+    #[test]
+    fn cat_joins_in_order() {
+        assert_eq!(cat(["status ", "429", ""]), "status 429");
+        assert_eq!(cat::<0>([]), "");
+    }
+
+    #[test]
+    fn conflict_names_both_categories() {
+        let catalog = Catalog::builtin();
+        let mut r = Report::default();
+        r.set_entry(catalog.by_name("RATE_LIMITED").expect("catalog entry"));
+        r.vendor_code = Some("Throttling".to_string());
+        let text = conflict(500, &r).expect("a conflict");
+        assert_eq!(
+            text,
+            "status 500 is a server error, but the body's 'Throttling' is a client error (RATE_LIMITED); \
+             the body names the exact condition (a server answering a bad request with 5xx: fix the input, \
+             and tell the API owner)"
+        );
+        let text = conflict(200, &r).expect("a conflict");
+        assert_eq!(
+            text,
+            "status 200 says success, but the body reports 'Throttling', a client error: trust the body"
+        );
+        assert_eq!(conflict(429, &r), None);
+    }
+
+    #[test]
+    fn whole_seconds_print_without_a_fraction() {
+        assert_eq!(secs(30.0), "30");
+        assert_eq!(secs(1.5), "1.5");
+        assert_eq!(secs(0.0), "0");
+    }
+
+    proptest! {
+        #[test]
+        fn control_count_matches_the_plain_definition(head in proptest::collection::vec(any::<u8>(), 0..600)) {
+            prop_assert_eq!(control_bytes(&head), control_bytes_slowly(&head));
+        }
+
+        #[test]
+        fn clip_agrees_with_counting_characters(s in "\\PC{0,20}", max in 0usize..25) {
+            let clipped = clip(&s, max);
+            if s.chars().count() > max {
+                let kept: String = s.chars().take(max).collect();
+                prop_assert_eq!(clipped.into_owned(), format!("{kept}..."));
+            } else {
+                prop_assert_eq!(clipped.as_ref(), s.as_str());
+            }
+        }
+    }
 }

@@ -19,6 +19,14 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+/// The tables are fixed data looked up on every explained response: a fast non-keyed hash is enough
+/// (SipHash's resistance to chosen keys buys nothing for keys we wrote ourselves).
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Codes longer than this are folded into a heap string for the case-insensitive lookup; real vendor
+/// codes are far shorter, so the usual fold happens on the stack.
+const FOLD_ON_STACK: usize = 64;
+
 include!(concat!(env!("OUT_DIR"), "/vendor_tables.rs"));
 
 /// One `[[map]]` row: a vendor code and the probe name it means.
@@ -63,8 +71,8 @@ struct TableFile {
 /// One vendor's rules, indexed.
 #[derive(Debug, Default)]
 pub(crate) struct VendorTable {
-    exact: HashMap<String, Vec<CodeRule>>,
-    folded: HashMap<String, Vec<CodeRule>>,
+    exact: Map<String, Vec<CodeRule>>,
+    folded: Map<String, Vec<CodeRule>>,
     messages: Vec<MessageRule>,
     /// All message phrases in one automaton: one pass over a message finds every rule that applies,
     /// instead of one substring search per rule (the batch path reads a million messages).
@@ -74,7 +82,7 @@ pub(crate) struct VendorTable {
 /// Every vendor's table, plus the problems found while loading (reported by the tests).
 #[derive(Debug, Default)]
 pub(crate) struct Tables {
-    vendors: HashMap<String, VendorTable>,
+    vendors: Map<String, VendorTable>,
     /// `file: problem`, one per table that did not load.
     pub problems: Vec<String>,
 }
@@ -146,14 +154,22 @@ impl Tables {
     /// The rule for `vendor`'s `code` at `status`: exact spelling first, then ignoring ASCII case.
     pub(crate) fn code(&self, vendor: &str, code: &str, status: u16) -> Option<&CodeRule> {
         let vt = self.vendors.get(vendor)?;
-        vt.exact
-            .get(code)
-            .and_then(|r| pick(r, status))
-            .or_else(|| {
-                vt.folded
-                    .get(&code.to_ascii_lowercase())
-                    .and_then(|r| pick(r, status))
-            })
+        if let Some(rule) = vt.exact.get(code).and_then(|r| pick(r, status)) {
+            return Some(rule);
+        }
+        let rules = if code.len() <= FOLD_ON_STACK {
+            let mut buf = [0u8; FOLD_ON_STACK];
+            let folded = &mut buf[..code.len()];
+            folded.copy_from_slice(code.as_bytes());
+            folded.make_ascii_lowercase();
+            // ASCII lower-casing keeps UTF-8 valid; the check cannot fail, and costs little.
+            std::str::from_utf8(folded)
+                .ok()
+                .and_then(|f| vt.folded.get(f))
+        } else {
+            vt.folded.get(&code.to_ascii_lowercase())
+        };
+        rules.and_then(|r| pick(r, status))
     }
 
     /// The first message rule of `vendor` whose phrase occurs in `message`.
