@@ -261,12 +261,7 @@ pub(crate) fn explain_parts(
     } else {
         body_json(&text, &mut evidence)
     };
-    let body = Body {
-        status,
-        headers: &headers,
-        text: &text,
-        json: json.as_ref(),
-    };
+    let body = Body::new(status, &headers, &text, json.as_ref());
 
     // A binary body has no text for a parser to read: only the status and headers speak.
     let finding = vendor::PARSERS
