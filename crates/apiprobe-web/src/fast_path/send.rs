@@ -5,6 +5,12 @@ use super::table::{Prepared, StaticTable};
 use std::io::{self, IoSlice};
 use tokio::net::TcpStream;
 
+/// Bodies at least this long go by sendfile(2); shorter ones are written with their head in one
+/// writev(2). Measured with wrk on loopback (server CPU per request, four rounds each): for the
+/// 261 KB reference page sendfile cost about 10% less than writev; for the 64 KB code list it cost
+/// about 8% more, the second system call and the splice set-up outweighing the copy saved.
+const SENDFILE_MIN_BYTES: usize = 128 * 1024;
+
 /// Sends `p`: its head with the current date, then its body. `last` says the connection closes
 /// after it. `head` is scratch space, reused between responses on one connection.
 pub(crate) async fn respond(
@@ -24,7 +30,7 @@ pub(crate) async fn respond(
     date::extend(head);
     head.extend_from_slice(b"\r\n\r\n");
     #[cfg(target_os = "linux")]
-    if let Some(fd) = table.memfd().filter(|_| !p.body.is_empty()) {
+    if let Some(fd) = table.memfd().filter(|_| p.body.len() >= SENDFILE_MIN_BYTES) {
         send_more(stream, head).await?;
         return sendfile_all(stream, fd, p.body.start as u64, p.body.end as u64).await;
     }
