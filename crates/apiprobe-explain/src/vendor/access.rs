@@ -152,6 +152,38 @@ mod tests {
     }
 
     #[test]
+    fn has_start_tag_sees_prefixed_and_bare_tags_only() {
+        assert!(has_start_tag("<soap:Envelope>", "Envelope"));
+        assert!(has_start_tag("x <Envelope a='b'>", "Envelope"));
+        assert!(!has_start_tag("<title>Envelope</title>", "Envelope"));
+        assert!(!has_start_tag("Envelope", "Envelope"));
+    }
+
+    proptest::proptest! {
+        /// The guard never turns down a document in which the element reader finds the element.
+        #[test]
+        fn has_start_tag_holds_wherever_xml_element_finds_one(
+            text in "(<[/a-z:!?]{0,4}(Value|Fault)?( a=\"b\")?/?>|[^<]{0,6}|Value){0,20}"
+        ) {
+            for local in ["Value", "Fault"] {
+                if xml_element(&text, local).is_some() {
+                    proptest::prop_assert!(has_start_tag(&text, local));
+                }
+            }
+        }
+
+        /// `between` finds what the standard library's search finds.
+        #[test]
+        fn between_agrees_with_str_find(text in "[ab<>/ ]{0,30}", open in "[ab<]{1,3}", close in "[ab>/]{1,2}") {
+            let expected = text.find(open.as_str()).and_then(|i| {
+                let rest = &text[i + open.len()..];
+                rest.find(close.as_str()).map(|j| &rest[..j])
+            });
+            proptest::prop_assert_eq!(between(&text, &open, &close), expected);
+        }
+    }
+
+    #[test]
     fn plain_text_strips_tags_and_entities() {
         assert_eq!(
             plain_text("<pre>Cannot GET /x&amp;y</pre>\n"),

@@ -2,8 +2,8 @@
 //! `<ErrorResponse>`, EC2 in `<Response><Errors>`), JSON `__type` (`com.amazon.coral.validate#ValidationException`)
 //! and the `x-amzn-ErrorType` header (API Gateway, Lambda, the JSON protocols).
 
-use super::access::has_start_tag;
-use super::{between, msg, s, Body, Finding};
+use super::access::{find, has_start_tag};
+use super::{between, cat, msg, s, Body, Finding};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -17,33 +17,50 @@ struct XmlError {
     in_error: bool,
 }
 
+/// Which slot of [`XmlError`] the text of the element being read goes to.
+#[derive(Clone, Copy)]
+enum Slot {
+    Code,
+    Message,
+    Resource,
+    RequestId,
+}
+
 fn read_xml(text: &str) -> Option<XmlError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut out = XmlError::default();
-    let mut current: Option<Vec<u8>> = None;
+    // The slot is settled at the start tag: `in_error` only changes there, and a start tag also ends the
+    // element whose text was awaited.
+    let mut current: Option<Slot> = None;
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                let name = e.local_name().as_ref().to_vec();
+                let name = e.local_name();
+                let name = name.as_ref();
                 if name == b"Error" {
                     out.in_error = true;
                 }
-                current = Some(name);
+                current = match name {
+                    b"Code" if out.in_error => Some(Slot::Code),
+                    b"Message" if out.in_error => Some(Slot::Message),
+                    b"Resource" | b"Key" | b"BucketName" => Some(Slot::Resource),
+                    b"RequestId" | b"RequestID" => Some(Slot::RequestId),
+                    _ => None,
+                };
             }
             Ok(Event::Text(t)) => {
-                let Some(name) = current.as_deref() else {
-                    continue;
+                let slot = match current {
+                    Some(Slot::Code) => &mut out.code,
+                    Some(Slot::Message) => &mut out.message,
+                    Some(Slot::Resource) => &mut out.resource,
+                    Some(Slot::RequestId) => &mut out.request_id,
+                    None => continue,
                 };
-                let value = t.unescape().map(|c| c.into_owned()).unwrap_or_default();
-                let slot = match name {
-                    b"Code" if out.in_error => &mut out.code,
-                    b"Message" if out.in_error => &mut out.message,
-                    b"Resource" | b"Key" | b"BucketName" => &mut out.resource,
-                    b"RequestId" | b"RequestID" => &mut out.request_id,
-                    _ => continue,
-                };
-                slot.get_or_insert(value);
+                // The first text wins: later ones are not even unescaped.
+                if slot.is_none() {
+                    *slot = Some(t.unescape().map(|c| c.into_owned()).unwrap_or_default());
+                }
             }
             Ok(Event::End(e)) => {
                 if e.local_name().as_ref() == b"Error" && out.code.is_some() {
@@ -56,6 +73,13 @@ fn read_xml(text: &str) -> Option<XmlError> {
         }
     }
     out.code.is_some().then_some(out)
+}
+
+/// What `text.split(sep).nth(1)` gives: the text after the first `sep`, up to the next one.
+fn second_piece<'a>(text: &'a str, sep: &str) -> Option<&'a str> {
+    let start = find(text, sep)? + sep.len();
+    let rest = &text[start..];
+    Some(find(rest, sep).map_or(rest, |end| &rest[..end]))
 }
 
 /// `com.amazon.coral.validate#ValidationException` -> `ValidationException`;
@@ -88,15 +112,15 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             return None;
         }
         let x = read_xml(trimmed)?;
-        f.evidence.push(format!(
-            "body: AWS XML error, Code {}",
-            x.code.as_deref().unwrap_or_default()
-        ));
+        f.evidence.push(cat([
+            "body: AWS XML error, Code ",
+            x.code.as_deref().unwrap_or_default(),
+        ]));
         f.vendor_code = x.code;
         f.message = x.message.as_deref().and_then(msg);
         f.resource = x.resource;
         if let Some(id) = x.request_id {
-            f.evidence.push(format!("RequestId {id}"));
+            f.evidence.push(cat(["RequestId ", &id]));
         }
     } else if let Some(v) = b.json {
         let t = s(v, "__type").map(short_type).filter(|t| !t.is_empty());
@@ -107,24 +131,24 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             .or_else(|| s(v, "errorMessage"))
             .and_then(msg);
         f.evidence.push(match t {
-            Some(_) => format!("body: AWS JSON error, __type {code}"),
-            None => format!("x-amzn-ErrorType {code}"),
+            Some(_) => cat(["body: AWS JSON error, __type ", code]),
+            None => cat(["x-amzn-ErrorType ", code]),
         });
     } else {
         let code = header_type?;
         f.vendor_code = Some(code.to_string());
         f.message = msg(b.text);
-        f.evidence.push(format!("x-amzn-ErrorType {code}"));
+        f.evidence.push(cat(["x-amzn-ErrorType ", code]));
         f.confidence = 0.8;
     }
     if let Some(m) = f.message.clone() {
         // "... is not authorized to perform: dynamodb:PutItem on resource: arn:aws:..."
         if let Some(p) = between(&m, "to perform: ", ' ')
-            .or_else(|| m.split("to perform: ").nth(1).map(str::trim))
+            .or_else(|| second_piece(&m, "to perform: ").map(str::trim))
         {
             f.permission = Some(p.to_string());
         }
-        if let Some(r) = m.split("on resource: ").nth(1) {
+        if let Some(r) = second_piece(&m, "on resource: ") {
             f.resource = Some(r.split_whitespace().next().unwrap_or(r).to_string());
         }
         // "Value null at 'tableName' failed to satisfy constraint"
@@ -138,6 +162,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `second_piece` is `split(sep).nth(1)` without the general searcher.
+        #[test]
+        fn second_piece_is_the_second_split(text in "[ab: ]{0,30}", sep in "[ab: ]{1,3}") {
+            proptest::prop_assert_eq!(second_piece(&text, &sep), text.split(sep.as_str()).nth(1));
+        }
+    }
 
     #[test]
     fn reads_s3_xml() {

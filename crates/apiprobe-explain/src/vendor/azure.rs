@@ -2,7 +2,7 @@
 //! "target": .., "details": [..], "innererror": {..}}}`, the OData v3 `odata.error` with `message.value`, and
 //! Azure Storage's XML `<Error><Code>` (sent with `x-ms-*` headers).
 
-use super::{between, msg, s, Body, Finding};
+use super::{between, cat, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises the Microsoft error shapes.
@@ -66,7 +66,7 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
         confidence,
         ..Finding::default()
     };
-    f.evidence.push(format!("{what}, code {code}"));
+    f.evidence.push(cat([what, ", code ", code]));
     // The innermost code is the most specific (Graph nests them; ARM puts one in details[0]).
     let mut inner = inner_of(e);
     let mut depth = 0;
@@ -97,7 +97,7 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
         }
     }
     if let Some(r) = &f.reason {
-        f.evidence.push(format!("inner code {r}"));
+        f.evidence.push(cat(["inner code ", r]));
     }
     if let Some(m) = message {
         // "... does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/..'"

@@ -1,7 +1,7 @@
 //! GitHub REST: `{"message": .., "documentation_url": "https://docs.github.com/..", "errors": [{"resource",
 //! "field", "code"}]}`; a 403/404 with `X-Accepted-OAuth-Scopes` beyond `X-OAuth-Scopes` names the scope.
 
-use super::{msg, s, Body, Finding};
+use super::{cat, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises a GitHub error by its documentation link or GitHub's own headers.
@@ -21,10 +21,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: if by_doc { 0.9 } else { 0.75 },
         ..Finding::default()
     };
-    f.evidence.push(format!(
-        "body: GitHub error \"{}\"",
-        crate::reading::clip(message, 80)
-    ));
+    f.evidence.push(cat([
+        "body: GitHub error \"",
+        &crate::reading::clip(message, 80),
+        "\"",
+    ]));
     if let Some(e) = v
         .get("errors")
         .and_then(Value::as_array)
@@ -34,10 +35,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.field = s(e, "field").map(str::to_string);
         f.resource = s(e, "resource").map(str::to_string);
         if let Some(m) = s(e, "message") {
-            f.message = msg(&format!("{message}: {m}"));
+            f.message = msg(&cat([message, ": ", m]));
         }
         if let Some(c) = &f.vendor_code {
-            f.evidence.push(format!("errors[0].code {c}"));
+            f.evidence.push(cat(["errors[0].code ", c]));
         }
     }
     if let (Some(want), Some(have)) = (

@@ -2,7 +2,7 @@
 //! "details": [..]}}` with `google.rpc.ErrorInfo` (reason, metadata), `BadRequest` (fieldViolations),
 //! `QuotaFailure`, `RetryInfo` and `ResourceInfo`; and the older `error.errors[]` with `domain`/`reason`.
 
-use super::{between, msg, s, Body, Finding};
+use super::{between, cat, decimal, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises the Google error envelope.
@@ -33,17 +33,19 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!(
-        "body: Google error, code {code}{}",
-        status.map(|x| format!(" status {x}")).unwrap_or_default()
-    ));
+    f.evidence.push(cat([
+        "body: Google error, code ",
+        &decimal(code),
+        status.map_or("", |_| " status "),
+        status.unwrap_or_default(),
+    ]));
     if let Some(l) = legacy {
         f.reason = s(l, "reason").map(str::to_string);
         if f.vendor_code.is_none() {
             f.vendor_code = f.reason.clone();
         }
         if let Some(d) = s(l, "domain") {
-            f.evidence.push(format!("error domain {d}"));
+            f.evidence.push(cat(["error domain ", d]));
         }
         f.field = s(l, "location").map(str::to_string);
     }
@@ -54,7 +56,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             "ErrorInfo" => {
                 if let Some(r) = s(d, "reason") {
                     f.reason = Some(r.to_string());
-                    f.evidence.push(format!("ErrorInfo reason {r}"));
+                    f.evidence.push(cat(["ErrorInfo reason ", r]));
                 }
                 let meta = d.get("metadata");
                 if let Some(p) = meta.and_then(|m| s(m, "permission")) {
@@ -75,7 +77,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
                 {
                     f.field = s(v, "field").map(str::to_string);
                     if let Some(desc) = s(v, "description") {
-                        f.evidence.push(format!("field violation: {desc}"));
+                        f.evidence.push(cat(["field violation: ", desc]));
                     }
                     f.maps_to
                         .get_or_insert_with(|| "INVALID_FIELD_VALUE".to_string());
@@ -89,7 +91,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
                 {
                     f.resource = s(v, "subject").map(str::to_string).or(f.resource.take());
                     if let Some(desc) = s(v, "description") {
-                        f.evidence.push(format!("quota violation: {desc}"));
+                        f.evidence.push(cat(["quota violation: ", desc]));
                     }
                 }
                 f.maps_to = Some("QUOTA_EXCEEDED".to_string());

@@ -1,7 +1,7 @@
 //! GraphQL responses (GraphQL over HTTP; the spec's "Response" section): `{"errors": [{"message", "locations",
 //! "path", "extensions": {"code"}}], "data": ..}`, usually with HTTP 200. GitHub puts `type` beside `message`.
 
-use super::{between, msg, s, Body, Finding};
+use super::{between, cat, decimal, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises a GraphQL `errors` list: each item has a `message`, and GraphQL's own members show it is not
@@ -29,10 +29,11 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: if code.is_some() { 0.9 } else { 0.75 },
         ..Finding::default()
     };
-    f.evidence.push(format!(
-        "body: GraphQL errors[] ({} error(s))",
-        errors.len()
-    ));
+    f.evidence.push(cat([
+        "body: GraphQL errors[] (",
+        &decimal(errors.len() as u64),
+        " error(s))",
+    ]));
     if has_data {
         f.evidence
             .push("partial data came back with the errors".to_string());

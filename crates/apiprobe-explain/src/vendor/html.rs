@@ -3,7 +3,7 @@
 //! AWS Elastic Load Balancing (`awselb/2.0`) and IIS (`HTTP Error 404.0`, `IIS .. Detailed Error`).
 //! An HTML body on an API call means the request never reached the API, or the API's framework failed.
 
-use super::{msg, Body, Finding};
+use super::{cat, msg, Body, Finding};
 
 /// Longest stretch of the page looked at: signatures sit near the top or in the last lines.
 const SCAN: usize = 64 * 1024;
@@ -149,12 +149,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     };
     if let Some(t) = &title {
         f.evidence
-            .push(format!("page title: {}", crate::reading::clip(t, 120)));
+            .push(cat(["page title: ", &crate::reading::clip(t, 120)]));
     }
     if let Some(sig) =
         element(head, &lower, "<address", "</address").or_else(|| last_center(head, &lower))
     {
-        f.evidence.push(format!("server signature: {sig}"));
+        f.evidence.push(cat(["server signature: ", &sig]));
     }
     Some(f)
 }

@@ -196,6 +196,32 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("empty", empty::parse),
 ];
 
+/// The pieces joined into one string of exactly their length: evidence lines are built for every response,
+/// and `format!` costs its formatting machinery and a guess at the capacity.
+pub(crate) fn cat<const N: usize>(parts: [&str; N]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// A number in decimal, for [`cat`].
+pub(crate) fn decimal(n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| char::from(d)).collect()
+}
+
 /// A string member of a JSON object.
 pub(crate) fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
@@ -223,6 +249,34 @@ pub(crate) fn between<'a>(text: &'a str, prefix: &str, close: char) -> Option<&'
     let end = rest.find(close)?;
     let got = rest[..end].trim();
     (!got.is_empty()).then_some(got)
+}
+
+#[cfg(test)]
+mod text {
+    use super::*;
+
+    #[test]
+    fn decimal_writes_every_digit() {
+        for n in [0, 7, 10, 429, 1_000_000, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn cat_joins_in_order() {
+        assert_eq!(cat(["a", "", "bc", "d"]), "abcd");
+    }
+
+    #[test]
+    fn media_is_ignores_case_and_parameters() {
+        let headers = vec![(
+            "Content-Type".to_string(),
+            " Application/Problem+JSON ; charset=utf-8".to_string(),
+        )];
+        let b = Body::new(400, &headers, "", None);
+        assert!(b.media_is("application/problem+json"));
+        assert!(!Body::new(400, &[], "", None).media_is("application/problem+json"));
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! OAuth 2.0 error responses (RFC 6749 section 5.2, RFC 8628, OpenID Connect Core 3.1.2.6):
 //! `{"error": "invalid_grant", "error_description": "..", "error_uri": ".."}`.
 
-use super::{msg, s, Body, Finding};
+use super::{cat, msg, s, Body, Finding};
 
 /// Error codes registered for OAuth 2.0 and its common extensions.
 const CODES: &[&str] = &[
@@ -52,9 +52,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: if CODES.contains(&code) { 0.85 } else { 0.6 },
         ..Finding::default()
     };
-    f.evidence.push(format!("body: OAuth 2.0 error {code}"));
+    f.evidence.push(cat(["body: OAuth 2.0 error ", code]));
     if let Some(u) = s(v, "error_uri") {
-        f.evidence.push(format!("error_uri {u}"));
+        f.evidence.push(cat(["error_uri ", u]));
     }
     if code == "slow_down" || code == "authorization_pending" {
         f.retryable = Some(true);

@@ -2,7 +2,7 @@
 //! validation extensions seen in the wild: `invalid-params` (RFC 7807's example), `errors` as a list of
 //! `{detail, pointer}` (RFC 9457's example) or as a map of field -> messages (ASP.NET Core).
 
-use super::{msg, s, Body, Finding};
+use super::{cat, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises a problem document by its media type, or by its members when the media type is plain JSON.
@@ -33,7 +33,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         "body has the problem-details members (type, title, status)".to_string()
     });
     if let Some(t) = s(v, "title") {
-        f.evidence.push(format!("problem title: {t}"));
+        f.evidence.push(cat(["problem title: ", t]));
     }
     if let Some(st) = v.get("status").and_then(Value::as_u64) {
         if st != u64::from(b.status) {

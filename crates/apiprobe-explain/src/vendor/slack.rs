@@ -1,7 +1,7 @@
 //! Slack Web API: HTTP 200 with `{"ok": false, "error": "invalid_auth"}`, plus `needed`/`provided` scopes and
 //! `response_metadata.messages` for argument problems.
 
-use super::{msg, s, Body, Finding};
+use super::{cat, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises `"ok": false` with an `error` code.
@@ -26,9 +26,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         ..Finding::default()
     };
     f.evidence
-        .push(format!("body: Slack \"ok\": false, error {code}"));
+        .push(cat(["body: Slack \"ok\": false, error ", code]));
     if let Some(p) = s(v, "provided") {
-        f.evidence.push(format!("token scopes provided: {p}"));
+        f.evidence.push(cat(["token scopes provided: ", p]));
     }
     // "[ERROR] missing required field: channel [json-pointer:/channel]"
     if let Some(m) = first_meta {

@@ -1,7 +1,7 @@
 //! Stripe: `{"error": {"type": "card_error", "code": "card_declined", "decline_code": .., "param": ..,
 //! "message": .., "doc_url": ..}}`. OpenAI copies the envelope, so Stripe needs a Stripe-only mark.
 
-use super::{msg, s, Body, Finding};
+use super::{cat, msg, s, Body, Finding};
 
 const TYPES: &[&str] = &[
     "api_error",
@@ -43,12 +43,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         confidence: 0.9,
         ..Finding::default()
     };
-    f.evidence.push(format!(
-        "body: Stripe error, type {ty}{}",
-        code.map(|c| format!(", code {c}")).unwrap_or_default()
-    ));
+    f.evidence.push(match code {
+        Some(c) => cat(["body: Stripe error, type ", ty, ", code ", c]),
+        None => cat(["body: Stripe error, type ", ty]),
+    });
     if let Some(d) = &f.reason {
-        f.evidence.push(format!("decline_code {d}"));
+        f.evidence.push(cat(["decline_code ", d]));
     }
     // Without a code the type is coarse; the message (an invalid key, a missing param) says more.
     if code.is_none() && ty == "invalid_request_error" {
