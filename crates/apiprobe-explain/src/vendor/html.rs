@@ -3,6 +3,7 @@
 //! AWS Elastic Load Balancing (`awselb/2.0`) and IIS (`HTTP Error 404.0`, `IIS .. Detailed Error`).
 //! An HTML body on an API call means the request never reached the API, or the API's framework failed.
 
+use super::access::{find, has};
 use super::{cat, msg, Body, Finding};
 
 /// Longest stretch of the page looked at: signatures sit near the top or in the last lines.
@@ -14,16 +15,6 @@ fn lower_prefix(text: &str) -> String {
         end -= 1;
     }
     text[..end].to_ascii_lowercase()
-}
-
-/// Whether `needle` occurs in `hay` (memchr's searcher: these run on every HTML body).
-fn has(hay: &str, needle: &str) -> bool {
-    memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some()
-}
-
-/// Where `needle` first occurs in `hay`.
-fn find(hay: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
 }
 
 /// The text of the first element opened by `open` (`<title`) and closed by `close` (`</title`), tags inside

@@ -1,14 +1,14 @@
 //! Mailchimp Marketing API errors: problem-details-like `{"type":..,"title":..,"status":..,"detail":..,
 //! "instance":..}`, with `errors[]` of `{field, message}` for invalid resources.
 
-use super::access::{arr_of, message, str_of};
+use super::access::{arr_of, has, message, str_of};
 use super::{Body, Finding};
 
 /// Recognises a Mailchimp error by its documentation `type` URL.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let json = b.json?;
     let ty = str_of(json, "type")?;
-    if !(ty.contains("mailchimp.com/developer") || ty.contains("developer.mailchimp.com")) {
+    if !(has(ty, "mailchimp.com/developer") || has(ty, "developer.mailchimp.com")) {
         return None;
     }
     let title = str_of(json, "title")?;

@@ -2,7 +2,7 @@
 //! validation extensions seen in the wild: `invalid-params` (RFC 7807's example), `errors` as a list of
 //! `{detail, pointer}` (RFC 9457's example) or as a map of field -> messages (ASP.NET Core).
 
-use super::{cat, msg, s, Body, Finding};
+use super::{cat, decimal, msg, s, Body, Finding};
 use serde_json::Value;
 
 /// Recognises a problem document by its media type, or by its members when the media type is plain JSON.
@@ -65,7 +65,11 @@ fn invalid_field(v: &Value) -> (Option<String>, Option<String>) {
         let name = first.and_then(|p| s(p, "name")).map(str::to_string);
         return (
             name,
-            Some(format!("invalid-params lists {} field(s)", list.len())),
+            Some(cat([
+                "invalid-params lists ",
+                &decimal(list.len() as u64),
+                " field(s)",
+            ])),
         );
     }
     match v.get("errors") {
@@ -82,12 +86,17 @@ fn invalid_field(v: &Value) -> (Option<String>, Option<String>) {
                 });
             (
                 name,
-                Some(format!("errors lists {} problem(s)", list.len())),
+                Some(cat([
+                    "errors lists ",
+                    &decimal(list.len() as u64),
+                    " problem(s)",
+                ])),
             )
         }
         Some(Value::Object(map)) if !map.is_empty() => {
             let name = map.keys().next().cloned();
-            (name, Some(format!("errors names {} field(s)", map.len())))
+            let why = cat(["errors names ", &decimal(map.len() as u64), " field(s)"]);
+            (name, Some(why))
         }
         _ => (None, None),
     }
