@@ -332,7 +332,12 @@ struct Done {
 fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, memo: &mut Memo) -> Done {
     out.clear();
     let mut summary = Summary::default();
-    for (this, line) in (job.first_line..).zip(job.data.split(|&b| b == b'\n')) {
+    let data = &job.data[..];
+    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+    let mut start = 0;
+    for (this, end) in (job.first_line..).zip(ends) {
+        let line = data.get(start..end).unwrap_or_default();
+        start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
