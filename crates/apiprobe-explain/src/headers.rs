@@ -1,6 +1,7 @@
 //! Headers as evidence: retry timing (`Retry-After`, `RateLimit-*`, `X-RateLimit-*`), challenges
 //! (`WWW-Authenticate`, `Proxy-Authenticate`) and the facts worth keeping (`Server`, `Via`, request ids).
 
+use crate::reading::{cat, clip};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the headers say, gathered in one pass.
@@ -176,7 +177,7 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
             "retry-after" => {
                 if let Some(s) = retry_after(value, headers) {
                     f.retry_after_s = Some(s);
-                    f.evidence.push(format!("Retry-After: {}", value.trim()));
+                    f.evidence.push(cat(["Retry-After: ", value.trim()]));
                 }
             }
             "ratelimit-remaining"
@@ -187,7 +188,7 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
                 if let Ok(n) = value.trim().parse::<f64>() {
                     remaining = Some(remaining.map_or(n, |r: f64| r.min(n)));
                     if n <= 0.0 {
-                        f.evidence.push(format!("{name}: {}", value.trim()));
+                        f.evidence.push(cat([name, ": ", value.trim()]));
                     }
                 }
             }
@@ -211,13 +212,10 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
                         }
                     }
                 }
-                f.evidence.push(format!("RateLimit: {}", value.trim()));
+                f.evidence.push(cat(["RateLimit: ", value.trim()]));
             }
             "www-authenticate" | "proxy-authenticate" => {
-                f.evidence.push(format!(
-                    "{name}: {}",
-                    crate::reading::clip(value.trim(), 200)
-                ));
+                f.evidence.push(cat([name, ": ", &clip(value.trim(), 200)]));
             }
             "server" => f.details.push(("server", value.trim().to_string())),
             "via" => f.details.push(("via", value.trim().to_string())),
@@ -237,9 +235,7 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
                 f.details.push(("request_id", value.trim().to_string()));
             }
             "x-amz-id-2" => f.details.push(("amz_id_2", value.trim().to_string())),
-            "x-amzn-errortype" => f
-                .evidence
-                .push(format!("x-amzn-ErrorType: {}", value.trim())),
+            "x-amzn-errortype" => f.evidence.push(cat(["x-amzn-ErrorType: ", value.trim()])),
             _ => {}
         }
     }
