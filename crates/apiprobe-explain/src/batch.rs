@@ -8,6 +8,7 @@
 //! core, and a writer puts the finished chunks back in order. At most `2 × workers` chunks are in flight.
 
 mod memo;
+mod scan;
 
 use crate::reading::{explain_parts, Steps};
 use apiprobe_catalog::{Catalog, LineError, Report};
@@ -283,6 +284,24 @@ struct Line<'a> {
 
 /// Explains one JSON line; the error string for a [`LineError`] otherwise.
 pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
+    explain_line_in(catalog, line, &mut scan::Scratch::default())
+}
+
+/// [`explain_line`] with buffers kept from line to line.
+fn explain_line_in(
+    catalog: &Catalog,
+    line: &[u8],
+    scratch: &mut scan::Scratch,
+) -> Result<Report, String> {
+    if let Some(p) = scan::scan(line, scratch) {
+        return Ok(explain_parts(
+            catalog,
+            p.status,
+            p.headers,
+            p.body.as_bytes(),
+            Steps::Specific,
+        ));
+    }
     // A line that is not a JSON object is a log line from some client or proxy.
     if line.trim_ascii_start().first() != Some(&b'{') {
         let text = String::from_utf8_lossy(line);
@@ -329,8 +348,16 @@ struct Done {
     summary: Summary,
 }
 
-fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, memo: &mut Memo) -> Done {
+/// What a worker keeps from chunk to chunk.
+#[derive(Default)]
+struct Worker {
+    memo: Memo,
+    scratch: scan::Scratch,
+}
+
+fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done {
     out.clear();
+    let memo = &mut w.memo;
     let mut summary = Summary::default();
     let data = &job.data[..];
     let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
@@ -355,7 +382,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, memo: &mut Memo) -> Done
                 line.len()
             ))
         } else {
-            explain_line(catalog, line)
+            explain_line_in(catalog, line, &mut w.scratch)
         };
         let written = match res {
             Ok(r) => {
@@ -576,7 +603,7 @@ pub fn run<R: Read, W: Write + Send>(
             let free_in_tx = free_in_tx.clone();
             let (job_rx, free_out_rx) = (&job_rx, &free_out_rx);
             scope.spawn(move || {
-                let mut memo = Memo::new();
+                let mut worker = Worker::default();
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
@@ -588,7 +615,7 @@ pub fn run<R: Read, W: Write + Send>(
                         .ok()
                         .and_then(|rx| rx.try_recv().ok())
                         .unwrap_or_else(|| Vec::with_capacity(job.data.len() * 3));
-                    let done = work(catalog, &job, out, &mut memo);
+                    let done = work(catalog, &job, out, &mut worker);
                     let _ = free_in_tx.send(job.data);
                     if done_tx.send(done).is_err() {
                         return;

@@ -59,6 +59,12 @@ pub(super) struct Memo {
     hasher: foldhash::fast::FixedState,
 }
 
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo::new()
+    }
+}
+
 impl Memo {
     pub(super) fn new() -> Memo {
         Memo {
