@@ -251,20 +251,81 @@ fn body_json(text: &str, evidence: &mut Vec<String>) -> Option<Rc<Value>> {
     }
 }
 
-fn lower_headers(headers: &[(String, String)]) -> Cow<'_, [(String, String)]> {
+/// A lowered header list is handed back to its thread for reuse only up to this many headers and
+/// bytes, so one huge response does not stay in memory for the rest of a batch.
+const LOWERED_KEEP_HEADERS: usize = 64;
+const LOWERED_KEEP_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// The buffers of the last lowered header list: `Content-Type` style names (most logs) are
+    /// lower-cased into them without a fresh allocation per name and value.
+    static LOWERED: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Headers with lower-case names: the caller's own list when its names are already lower-case, else
+/// a copy in this thread's reused buffers (given back when dropped).
+enum LowerHeaders<'h> {
+    Borrowed(&'h [(String, String)]),
+    Lowered(Vec<(String, String)>),
+}
+
+impl std::ops::Deref for LowerHeaders<'_> {
+    type Target = [(String, String)];
+    fn deref(&self) -> &Self::Target {
+        match self {
+            LowerHeaders::Borrowed(h) => h,
+            LowerHeaders::Lowered(h) => h,
+        }
+    }
+}
+
+impl Drop for LowerHeaders<'_> {
+    fn drop(&mut self) {
+        let LowerHeaders::Lowered(buf) = self else {
+            return;
+        };
+        let bytes: usize = buf.iter().map(|(n, v)| n.capacity() + v.capacity()).sum();
+        if buf.len() > LOWERED_KEEP_HEADERS || bytes > LOWERED_KEEP_BYTES {
+            return;
+        }
+        let buf = std::mem::take(buf);
+        // A busy cell or a thread being torn down only means the buffers are freed instead.
+        let _ = LOWERED.try_with(|cell| {
+            if let Ok(mut kept) = cell.try_borrow_mut() {
+                *kept = buf;
+            }
+        });
+    }
+}
+
+fn lower_headers(headers: &[(String, String)]) -> LowerHeaders<'_> {
     if headers
         .iter()
         .all(|(n, _)| !n.bytes().any(|b| b.is_ascii_uppercase()))
     {
-        Cow::Borrowed(headers)
-    } else {
-        Cow::Owned(
-            headers
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-                .collect(),
-        )
+        return LowerHeaders::Borrowed(headers);
     }
+    let mut buf = LOWERED
+        .try_with(|cell| {
+            cell.try_borrow_mut()
+                .map(|mut kept| std::mem::take(&mut *kept))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    buf.truncate(headers.len());
+    for (i, (name, value)) in headers.iter().enumerate() {
+        match buf.get_mut(i) {
+            Some((n, v)) => {
+                n.clear();
+                n.push_str(name);
+                n.make_ascii_lowercase();
+                v.clear();
+                v.push_str(value);
+            }
+            None => buf.push((name.to_ascii_lowercase(), value.clone())),
+        }
+    }
+    LowerHeaders::Lowered(buf)
 }
 
 /// Formats seconds for a sentence: `30`, `1.5`.
@@ -736,6 +797,40 @@ mod tests {
         let long = format!("{{\"pad\":\"{}\"}}", "x".repeat(JSON_CACHE_MAX_BODY));
         let v = body_json(&long, &mut evidence).expect("json");
         assert_eq!(v["pad"].as_str().map(str::len), Some(JSON_CACHE_MAX_BODY));
+    }
+
+    #[test]
+    fn lowered_headers_reuse_buffers_without_mixing_lists() {
+        let h = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        let first = h(&[
+            ("Content-Type", "text/html"),
+            ("X-Request-Id", "a1"),
+            ("Via", "1.1 x"),
+        ]);
+        let second = h(&[("Retry-After", "30")]);
+        let lower = h(&[("server", "nginx")]);
+        for _ in 0..2 {
+            assert_eq!(
+                &*lower_headers(&first),
+                &h(&[
+                    ("content-type", "text/html"),
+                    ("x-request-id", "a1"),
+                    ("via", "1.1 x")
+                ])[..]
+            );
+            assert_eq!(&*lower_headers(&second), &h(&[("retry-after", "30")])[..]);
+            assert!(matches!(lower_headers(&lower), LowerHeaders::Borrowed(_)));
+        }
+        // Two lists alive at once: the second cannot reuse the first's buffers, and must not need to.
+        let a = lower_headers(&first);
+        let b = lower_headers(&second);
+        assert_eq!(a.len(), 3);
+        assert_eq!(b[0].0, "retry-after");
     }
 
     proptest! {
