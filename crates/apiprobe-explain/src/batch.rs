@@ -518,16 +518,29 @@ fn str_list(out: &mut Vec<u8>, items: &[String]) {
     out.push(b']');
 }
 
+/// Marks (bit 7 of the byte) the bytes of `x` (little-endian) that a JSON string cannot hold as they
+/// are: control characters, `"` and `\\`. The lowest mark is always right, so `trailing_zeros() / 8` is
+/// the first such byte; marks above it may be false (borrows), which an "any" test does not mind.
+fn json_special_mask(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    fn zero_byte(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+        | zero_byte(x ^ (ONES * u64::from(b'"')))
+        | zero_byte(x ^ (ONES * u64::from(b'\\')))
+}
+
+/// Whether any of the eight bytes in `x` is one [`json_special_mask`] marks.
+fn json_special(x: u64) -> bool {
+    json_special_mask(x) != 0
+}
+
 /// A JSON string exactly as serde_json writes it: `"` and `\` escaped, the control characters as
 /// `\b \t \n \f \r` or `\u00xx`, everything else (DEL, non-ASCII) as is.
 fn json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of the word is zero (exact as an "any" test, which is all it is used for).
-    fn zero_byte(v: u64) -> u64 {
-        v.wrapping_sub(ONES) & !v & HIGH
-    }
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
@@ -538,11 +551,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
         if let Some(word) = bytes.get(i..i + 8) {
             let mut w = [0u8; 8];
             w.copy_from_slice(word);
-            let x = u64::from_le_bytes(w);
-            let special = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
-                | zero_byte(x ^ (ONES * u64::from(b'"')))
-                | zero_byte(x ^ (ONES * u64::from(b'\\')));
-            if special == 0 {
+            if !json_special(u64::from_le_bytes(w)) {
                 i += 8;
                 continue;
             }

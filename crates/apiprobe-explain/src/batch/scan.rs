@@ -146,35 +146,61 @@ impl<'a> Reader<'a> {
     }
 
     /// A JSON string decoded into `out` (appended), validated as serde_json validates it: no raw control
-    /// characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go to serde.
+    /// characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go to serde. On `None`,
+    /// `out` keeps what it held before.
     fn string_into(&mut self, out: &mut String) -> Option<()> {
+        // Decoded as bytes and checked as UTF-8 once at the end; the buffer's capacity is kept.
+        let mut bytes = std::mem::take(out).into_bytes();
+        let before = bytes.len();
+        let read = self.bytes_into(&mut bytes);
+        let valid = read.is_some() && std::str::from_utf8(&bytes[before..]).is_ok();
+        if !valid {
+            bytes.truncate(before);
+        }
+        *out = String::from_utf8(bytes).unwrap_or_default();
+        valid.then_some(())
+    }
+
+    fn bytes_into(&mut self, out: &mut Vec<u8>) -> Option<()> {
         self.eat(b'"')?;
+        let b = self.b;
+        let mut i = self.i;
+        let mut run = i;
         loop {
-            let start = self.i;
-            let run = self.b.get(start..)?;
-            let stop = memchr::memchr2(b'"', b'\\', run)?;
-            let chunk = &run[..stop];
-            if chunk.iter().any(|&c| c < 0x20) {
-                return None;
+            // Eight bytes at a time past plain text.
+            while let Some(word) = b.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                let mask = super::json_special_mask(u64::from_le_bytes(w));
+                if mask != 0 {
+                    i += (mask.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
             }
-            out.push_str(std::str::from_utf8(chunk).ok()?);
-            self.i = start + stop + 1;
-            if run[stop] == b'"' {
-                return Some(());
+            match *b.get(i)? {
+                b'"' => {
+                    out.extend_from_slice(b.get(run..i)?);
+                    self.i = i + 1;
+                    return Some(());
+                }
+                b'\\' => {
+                    out.extend_from_slice(b.get(run..i)?);
+                    out.push(match *b.get(i + 1)? {
+                        c @ (b'"' | b'\\' | b'/') => c,
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        _ => return None,
+                    });
+                    i += 2;
+                    run = i;
+                }
+                0..=0x1f => return None,
+                _ => i += 1,
             }
-            let decoded = match self.peek()? {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                _ => return None,
-            };
-            out.push(decoded);
-            self.i += 1;
         }
     }
 
