@@ -3,7 +3,8 @@
 #
 # 1. http-peer.sh's baseline: nginx serving a fixed ~40 KB JSON file, then the same wrk run against
 #    GET /api/v1/codes and GET / of apiprobe (ratio target/nginx).
-# 2. Same bytes: nginx serving exactly the bodies apiprobe sends for those two URLs, as static files.
+# 2. Same bytes: nginx serving exactly the bodies apiprobe sends for /api/v1/codes, / and /reference, as
+#    static files.
 # Uses a release build; prints figures, then one JSON line.
 set -euo pipefail
 
@@ -56,7 +57,9 @@ wait_up "$BASE/healthz"
 mkdir -p "$TMP/www/api/v1" "$TMP/logs" "$TMP/tmp"
 curl -fsS "$BASE/api/v1/codes" -o "$TMP/www/api/v1/codes.json"
 curl -fsS "$BASE/" -o "$TMP/www/index.html"
+curl -fsS "$BASE/reference" -o "$TMP/www/reference.html"
 CODES_BYTES=$(stat -c %s "$TMP/www/api/v1/codes.json"); HOME_BYTES=$(stat -c %s "$TMP/www/index.html")
+REF_BYTES=$(stat -c %s "$TMP/www/reference.html")
 chmod -R a+rX "$TMP"
 NPORT=$(free_port)
 USER_LINE=""; [ "$(id -u)" -ne 0 ] || USER_LINE="user $(id -un) $(id -gn);"
@@ -88,7 +91,9 @@ PEER_HOME=$("$PEER_DIR/http-peer.sh" --duration "$DUR" --target "$BASE/" | tee /
 echo "== 2. same bytes: nginx static files vs apiprobe"
 N_CODES=$(rps "http://127.0.0.1:$NPORT/api/v1/codes.json"); A_CODES=$(rps "$BASE/api/v1/codes")
 N_HOME=$(rps "http://127.0.0.1:$NPORT/"); A_HOME=$(rps "$BASE/")
+N_REF=$(rps "http://127.0.0.1:$NPORT/reference.html"); A_REF=$(rps "$BASE/reference")
 ratio() { python3 -c "print(round(float('$1')/float('$2'),3))"; }
 echo "GET /api/v1/codes ($CODES_BYTES bytes): nginx $N_CODES req/s, apiprobe $A_CODES req/s, ratio $(ratio "$A_CODES" "$N_CODES")"
 echo "GET / ($HOME_BYTES bytes): nginx $N_HOME req/s, apiprobe $A_HOME req/s, ratio $(ratio "$A_HOME" "$N_HOME")"
-echo "{\"web_bench\":{\"peer_codes\":$PEER_CODES,\"peer_home\":$PEER_HOME,\"same_bytes\":{\"codes_bytes\":$CODES_BYTES,\"nginx_codes_rps\":$N_CODES,\"apiprobe_codes_rps\":$A_CODES,\"home_bytes\":$HOME_BYTES,\"nginx_home_rps\":$N_HOME,\"apiprobe_home_rps\":$A_HOME}}}"
+echo "GET /reference ($REF_BYTES bytes): nginx $N_REF req/s, apiprobe $A_REF req/s, ratio $(ratio "$A_REF" "$N_REF")"
+echo "{\"web_bench\":{\"peer_codes\":$PEER_CODES,\"peer_home\":$PEER_HOME,\"same_bytes\":{\"codes_bytes\":$CODES_BYTES,\"nginx_codes_rps\":$N_CODES,\"apiprobe_codes_rps\":$A_CODES,\"home_bytes\":$HOME_BYTES,\"nginx_home_rps\":$N_HOME,\"apiprobe_home_rps\":$A_HOME,\"reference_bytes\":$REF_BYTES,\"nginx_reference_rps\":$N_REF,\"apiprobe_reference_rps\":$A_REF}}}"
