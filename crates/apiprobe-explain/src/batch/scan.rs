@@ -239,7 +239,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn read(line: &str) -> Option<(u16, Vec<(String, String)>, String)> {
+    type Read = (u16, Vec<(String, String)>, String);
+
+    fn read(line: &str) -> Option<Read> {
         let mut s = Scratch::default();
         scan(line.as_bytes(), &mut s).map(|p| (p.status, p.headers.to_vec(), p.body.to_string()))
     }
