@@ -68,9 +68,13 @@ impl Summary {
     }
 
     fn count(&mut self, category: &str, code: &str, vendor: &str) {
-        bump(&mut self.by_category, category);
-        bump(&mut self.by_code, code);
-        bump(&mut self.by_vendor, vendor);
+        self.count_n(category, code, vendor, 1);
+    }
+
+    fn count_n(&mut self, category: &str, code: &str, vendor: &str, n: u64) {
+        bump(&mut self.by_category, category, n);
+        bump(&mut self.by_code, code, n);
+        bump(&mut self.by_vendor, vendor, n);
     }
 
     fn merge(&mut self, o: Summary) {
@@ -90,11 +94,11 @@ impl Summary {
     }
 }
 
-fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+fn bump(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
-        Some(n) => *n += 1,
+        Some(c) => *c += n,
         None => {
-            map.insert(key.to_string(), 1);
+            map.insert(key.to_string(), n);
         }
     }
 }
@@ -371,7 +375,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
         }
         summary.lines += 1;
         let hash = memo.hash(line);
-        if memo.replay(hash, line, &mut out, &mut summary) {
+        if memo.replay(hash, line, &mut out) {
             out.push(b'\n');
             continue;
         }
@@ -393,7 +397,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                     serde_json::to_writer(&mut out, &r)
                 };
                 if written.is_ok() {
-                    memo.keep(hash, line, &out[start..], &r);
+                    memo.keep(hash, line, &out[start..], &r, &mut summary);
                 }
                 written
             }
@@ -406,6 +410,8 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
             out.push(b'\n');
         }
     }
+    // Each chunk's summary carries its own replays, so totals never depend on how chunks were shared.
+    memo.flush(&mut summary);
     Done {
         seq: job.seq,
         out,
@@ -532,56 +538,58 @@ fn json_special_mask(x: u64) -> u64 {
         | zero_byte(x ^ (ONES * u64::from(b'\\')))
 }
 
-/// Whether any of the eight bytes in `x` is one [`json_special_mask`] marks.
-fn json_special(x: u64) -> bool {
-    json_special_mask(x) != 0
+/// The first byte at or after `i` that a JSON string cannot hold as it is (see [`json_special_mask`]),
+/// found eight bytes at a time.
+fn next_json_special(bytes: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
+        let mut w = [b' '; 8];
+        match rest.get(..8) {
+            Some(word) => w.copy_from_slice(word),
+            // The last word is padded with spaces, which are plain; byte by byte, as a copy of unknown
+            // length would be a call.
+            None => {
+                for (d, s) in w.iter_mut().zip(rest) {
+                    *d = *s;
+                }
+            }
+        }
+        let mask = json_special_mask(u64::from_le_bytes(w));
+        if mask != 0 {
+            return Some(i + (mask.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    None
 }
 
-/// A JSON string exactly as serde_json writes it: `"` and `\` escaped, the control characters as
-/// `\b \t \n \f \r` or `\u00xx`, everything else (DEL, non-ASCII) as is.
+/// A JSON string exactly as serde_json writes it: `"` and `\\` escaped, the control characters as
+/// `\\b \\t \\n \\f \\r` or `\\u00xx`, everything else (DEL, non-ASCII) as is.
 fn json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time: skip words with no control character, quote or backslash.
-        if let Some(word) = bytes.get(i..i + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            if !json_special(u64::from_le_bytes(w)) {
-                i += 8;
-                continue;
-            }
+    while let Some(k) = next_json_special(bytes, start) {
+        out.extend_from_slice(&bytes[start..k]);
+        start = k + 1;
+        match bytes[k] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
         }
-        let end = (i + 8).min(bytes.len());
-        for (k, &b) in bytes[i..end].iter().enumerate() {
-            if b >= 0x20 && b != b'"' && b != b'\\' {
-                continue;
-            }
-            out.extend_from_slice(&bytes[start..i + k]);
-            start = i + k + 1;
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                _ => out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xf)],
-                ]),
-            }
-        }
-        i = end;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
@@ -776,6 +784,21 @@ mod tests {
         let r: Report = serde_json::from_str(lines[4999]).unwrap();
         assert_eq!(r.retry_after_s, Some(4999.0));
         assert_eq!(r.status, Some(499));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(s in "(?s).{0,40}", ctl in 0u8..0x20, at in 0usize..41) {
+            let mut with_ctl = s.clone();
+            let at = with_ctl.char_indices().map(|(i, _)| i).nth(at).unwrap_or(with_ctl.len());
+            with_ctl.insert(at, char::from(ctl));
+            for text in [s, with_ctl] {
+                let mut ours = Vec::new();
+                json_str(&mut ours, &text);
+                let theirs = serde_json::to_vec(&text).unwrap_or_default();
+                proptest::prop_assert_eq!(ours, theirs);
+            }
+        }
     }
 
     #[test]

@@ -48,9 +48,29 @@ impl Tally {
 
 struct Slot {
     hash: u64,
-    line: Box<[u8]>,
-    out: Box<[u8]>,
+    line: Vec<u8>,
+    out: Vec<u8>,
     tally: Tally,
+    /// Replays not yet added to a summary: counted here, added by [`Memo::flush`] in one go.
+    pending: u64,
+}
+
+impl Slot {
+    fn flush(&mut self, summary: &mut Summary) {
+        let n = std::mem::take(&mut self.pending);
+        if n == 0 {
+            return;
+        }
+        summary.explained += n;
+        match &self.tally {
+            Tally::Ok => summary.ok += n,
+            Tally::Counted {
+                category,
+                code,
+                vendor,
+            } => summary.count_n(category, code, vendor, n),
+        }
+    }
 }
 
 /// One worker's cache of recent lines.
@@ -83,45 +103,63 @@ impl Memo {
         (hash >> 54) as usize % SLOTS
     }
 
-    /// Appends the kept output of `line` to `out` and counts it in `summary`; `false` when not kept.
-    pub(super) fn replay(
-        &self,
-        hash: u64,
-        line: &[u8],
-        out: &mut Vec<u8>,
-        summary: &mut Summary,
-    ) -> bool {
-        let Some(Some(slot)) = self.slots.get(Self::slot(hash)) else {
+    /// Appends the kept output of `line` to `out` and counts it for [`Memo::flush`]; `false` when not
+    /// kept.
+    pub(super) fn replay(&mut self, hash: u64, line: &[u8], out: &mut Vec<u8>) -> bool {
+        let Some(Some(slot)) = self.slots.get_mut(Self::slot(hash)) else {
             return false;
         };
-        if slot.hash != hash || *slot.line != *line {
+        if slot.hash != hash || slot.line != line {
             return false;
         }
         out.extend_from_slice(&slot.out);
-        summary.explained += 1;
-        match &slot.tally {
-            Tally::Ok => summary.ok += 1,
-            Tally::Counted {
-                category,
-                code,
-                vendor,
-            } => summary.count(category, code, vendor),
-        }
+        slot.pending += 1;
         true
     }
 
-    /// Keeps `line`, written as `written`, explained as `report`.
-    pub(super) fn keep(&mut self, hash: u64, line: &[u8], written: &[u8], report: &Report) {
+    /// Keeps `line`, written as `written`, explained as `report`. The tenant it replaces has its
+    /// replays added to `summary` first.
+    pub(super) fn keep(
+        &mut self,
+        hash: u64,
+        line: &[u8],
+        written: &[u8],
+        report: &Report,
+        summary: &mut Summary,
+    ) {
         if line.len() > MAX_LINE || written.len() > MAX_OUT {
             return;
         }
-        if let Some(slot) = self.slots.get_mut(Self::slot(hash)) {
-            *slot = Some(Slot {
-                hash,
-                line: line.into(),
-                out: written.into(),
-                tally: Tally::of(report),
-            });
+        let Some(place) = self.slots.get_mut(Self::slot(hash)) else {
+            return;
+        };
+        match place {
+            // The old tenant's buffers are reused: no allocation once the table is warm.
+            Some(slot) => {
+                slot.flush(summary);
+                slot.hash = hash;
+                slot.line.clear();
+                slot.line.extend_from_slice(line);
+                slot.out.clear();
+                slot.out.extend_from_slice(written);
+                slot.tally = Tally::of(report);
+            }
+            None => {
+                *place = Some(Slot {
+                    hash,
+                    line: line.to_vec(),
+                    out: written.to_vec(),
+                    tally: Tally::of(report),
+                    pending: 0,
+                })
+            }
+        }
+    }
+
+    /// Adds every replay since the last flush to `summary`.
+    pub(super) fn flush(&mut self, summary: &mut Summary) {
+        for slot in self.slots.iter_mut().flatten() {
+            slot.flush(summary);
         }
     }
 }
@@ -143,14 +181,18 @@ mod tests {
         let line = br#"{"status":404}"#;
         let h = m.hash(line);
         let (mut out, mut sum) = (Vec::new(), Summary::default());
-        assert!(!m.replay(h, line, &mut out, &mut sum));
-        m.keep(h, line, b"{\"x\":1}", &report("404"));
-        assert!(m.replay(h, line, &mut out, &mut sum));
-        assert_eq!(out, b"{\"x\":1}");
-        assert_eq!(sum.explained, 1);
-        assert_eq!(sum.by_code.get("404"), Some(&1));
+        assert!(!m.replay(h, line, &mut out));
+        m.keep(h, line, b"{\"x\":1}", &report("404"), &mut sum);
+        assert!(m.replay(h, line, &mut out));
+        assert!(m.replay(h, line, &mut out));
+        assert_eq!(out, b"{\"x\":1}{\"x\":1}");
+        assert_eq!(sum.explained, 0, "counted at the flush");
+        m.flush(&mut sum);
+        m.flush(&mut sum);
+        assert_eq!(sum.explained, 2);
+        assert_eq!(sum.by_code.get("404"), Some(&2));
         // Same slot and hash, other bytes: never replayed.
-        assert!(!m.replay(h, br#"{"status":500}"#, &mut out, &mut sum));
+        assert!(!m.replay(h, br#"{"status":500}"#, &mut out));
     }
 
     #[test]
@@ -159,14 +201,17 @@ mod tests {
         let (a, b) = (b"a".as_slice(), b"b".as_slice());
         // Force both into one slot by reusing a's hash for b.
         let h = m.hash(a);
-        m.keep(h, a, b"A", &report("1"));
-        m.keep(h, b, b"B", &report("2"));
         let (mut out, mut sum) = (Vec::new(), Summary::default());
-        assert!(!m.replay(h, a, &mut out, &mut sum));
-        assert!(m.replay(h, b, &mut out, &mut sum));
+        m.keep(h, a, b"A", &report("1"), &mut sum);
+        assert!(m.replay(h, a, &mut out));
+        // The evicted tenant's replay is counted when it leaves.
+        m.keep(h, b, b"B", &report("2"), &mut sum);
+        assert_eq!(sum.by_code.get("1"), Some(&1));
+        assert!(!m.replay(h, a, &mut out));
+        assert!(m.replay(h, b, &mut out));
         let big = vec![b'x'; MAX_LINE + 1];
         let hb = m.hash(&big);
-        m.keep(hb, &big, b"X", &report("3"));
-        assert!(!m.replay(hb, &big, &mut out, &mut sum));
+        m.keep(hb, &big, b"X", &report("3"), &mut sum);
+        assert!(!m.replay(hb, &big, &mut out));
     }
 }

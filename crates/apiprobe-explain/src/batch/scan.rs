@@ -164,29 +164,18 @@ impl<'a> Reader<'a> {
     fn bytes_into(&mut self, out: &mut Vec<u8>) -> Option<()> {
         self.eat(b'"')?;
         let b = self.b;
-        let mut i = self.i;
-        let mut run = i;
+        let mut run = self.i;
         loop {
-            // Eight bytes at a time past plain text.
-            while let Some(word) = b.get(i..i + 8) {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(word);
-                let mask = super::json_special_mask(u64::from_le_bytes(w));
-                if mask != 0 {
-                    i += (mask.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                i += 8;
-            }
-            match *b.get(i)? {
+            // `None`: the line ends inside the string.
+            let k = super::next_json_special(b, run)?;
+            out.extend_from_slice(b.get(run..k)?);
+            match *b.get(k)? {
                 b'"' => {
-                    out.extend_from_slice(b.get(run..i)?);
-                    self.i = i + 1;
+                    self.i = k + 1;
                     return Some(());
                 }
                 b'\\' => {
-                    out.extend_from_slice(b.get(run..i)?);
-                    out.push(match *b.get(i + 1)? {
+                    out.push(match *b.get(k + 1)? {
                         c @ (b'"' | b'\\' | b'/') => c,
                         b'b' => 0x08,
                         b'f' => 0x0c,
@@ -195,11 +184,10 @@ impl<'a> Reader<'a> {
                         b't' => b'\t',
                         _ => return None,
                     });
-                    i += 2;
-                    run = i;
+                    run = k + 2;
                 }
-                0..=0x1f => return None,
-                _ => i += 1,
+                // A raw control character, which JSON does not allow in a string.
+                _ => return None,
             }
         }
     }
