@@ -303,12 +303,7 @@ mod tests {
     #[tokio::test]
     async fn hands_over_with_every_unanswered_byte() {
         let t = table().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let mut client = TcpStream::connect(addr).await.expect("connect");
-        let (server, _) = listener.accept().await.expect("accept");
+        let (mut client, server) = crate::fast_path::connected_pair().await;
         let sent = b"GET /static/app.css HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n";
         client.write_all(sent).await.expect("write");
         let (_tx, mut rx) = watch::channel(false);
@@ -324,12 +319,7 @@ mod tests {
     #[tokio::test]
     async fn idle_connections_end_at_shutdown() {
         let t = table().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let _client = TcpStream::connect(addr).await.expect("connect");
-        let (server, _) = listener.accept().await.expect("accept");
+        let (_client, server) = crate::fast_path::connected_pair().await;
         let (tx, mut rx) = watch::channel(false);
         let task = tokio::spawn(async move {
             matches!(serve_static(server, &t, &mut rx).await, Handoff::Closed)

@@ -21,3 +21,15 @@ mod table;
 pub(crate) use conn::{serve_static, Handoff};
 pub(crate) use replay::Replay;
 pub(crate) use table::{BodySend, StaticTable};
+
+/// A client socket and the server side of its connection, both on 127.0.0.1.
+#[cfg(test)]
+pub(crate) async fn connected_pair() -> (tokio::net::TcpStream, tokio::net::TcpStream) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let client = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (server, _) = listener.accept().await.expect("accept");
+    (client, server)
+}

@@ -84,12 +84,7 @@ mod tests {
 
     #[tokio::test]
     async fn yields_the_prefix_then_the_socket() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let mut client = TcpStream::connect(addr).await.expect("connect");
-        let (server, _) = listener.accept().await.expect("accept");
+        let (mut client, server) = crate::fast_path::connected_pair().await;
         client.write_all(b" world").await.expect("write");
         client.shutdown().await.expect("shutdown");
         let mut replay = Replay::new(b"hello".to_vec(), server);
