@@ -9,6 +9,7 @@
 
 mod memo;
 mod scan;
+mod template;
 
 use crate::reading::{explain_parts, Steps};
 use apiprobe_catalog::{Catalog, LineError, Report};
@@ -357,6 +358,7 @@ struct Done {
 struct Worker {
     memo: Memo,
     scratch: scan::Scratch,
+    templates: template::Templates,
 }
 
 fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done {
@@ -380,13 +382,30 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
             continue;
         }
         let start = out.len();
-        let res = if line.len() > MAX_LINE {
-            Err(format!(
+        // The common shape with request ids: explained once per shape, see `template`.
+        let mut marked = None;
+        if line.len() <= MAX_LINE {
+            if let Some(status) = scan::scan(line, &mut w.scratch).map(|p| p.status) {
+                if let Some(th) = w.templates.mark(status, &mut w.scratch) {
+                    if w.templates.replay(th, &mut out) {
+                        out.push(b'\n');
+                        continue;
+                    }
+                    let (headers, body) = w.scratch.parts();
+                    let r =
+                        explain_parts(catalog, status, headers, body.as_bytes(), Steps::Specific);
+                    marked = Some((th, r));
+                }
+            }
+        }
+        let template = marked.as_ref().map(|(th, _)| *th);
+        let res = match marked {
+            Some((_, r)) => Ok(r),
+            None if line.len() > MAX_LINE => Err(format!(
                 "line is {} bytes, over the {MAX_LINE} byte limit",
                 line.len()
-            ))
-        } else {
-            explain_line_in(catalog, line, &mut w.scratch)
+            )),
+            None => explain_line_in(catalog, line, &mut w.scratch),
         };
         let written = match res {
             Ok(r) => {
@@ -397,6 +416,9 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                     serde_json::to_writer(&mut out, &r)
                 };
                 if written.is_ok() {
+                    if let Some(th) = template {
+                        w.templates.keep(th, &mut out, start, &r, &mut summary);
+                    }
                     memo.keep(hash, line, &out[start..], &r, &mut summary);
                 }
                 written
@@ -412,6 +434,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
     }
     // Each chunk's summary carries its own replays, so totals never depend on how chunks were shared.
     memo.flush(&mut summary);
+    w.templates.flush(&mut summary);
     Done {
         seq: job.seq,
         out,

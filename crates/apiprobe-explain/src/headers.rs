@@ -4,6 +4,30 @@
 use crate::reading::{cat, clip};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Headers that carry an id of one request; the first present becomes `details.request_id`.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-amzn-requestid",
+    "x-amz-request-id",
+    "x-request-id",
+    "request-id",
+    "x-github-request-id",
+    "x-ms-request-id",
+    "apim-request-id",
+    "x-correlation-id",
+    "x-cloud-trace-context",
+];
+
+/// Whether a header (any case) names one request only (request, ray and host ids). Explaining
+/// echoes such a value into `details` (and the request id into a next step) and otherwise looks only at
+/// whether the header is there and at its first four bytes (Stripe's `req_`); batch mode relies on this
+/// to explain lines that differ only in these values once.
+pub(crate) fn is_echoed_id(name: &str) -> bool {
+    ["cf-ray", "x-amz-id-2"]
+        .iter()
+        .chain(REQUEST_ID_HEADERS)
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// What the headers say, gathered in one pass.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct HeaderFacts {
@@ -221,16 +245,8 @@ pub(crate) fn facts(headers: &[(String, String)]) -> HeaderFacts {
             "via" => f.details.push(("via", value.trim().to_string())),
             "cf-ray" => f.details.push(("cf_ray", value.trim().to_string())),
             "content-type" => f.details.push(("content_type", value.trim().to_string())),
-            "x-amzn-requestid"
-            | "x-amz-request-id"
-            | "x-request-id"
-            | "request-id"
-            | "x-github-request-id"
-            | "x-ms-request-id"
-            | "apim-request-id"
-            | "x-correlation-id"
-            | "x-cloud-trace-context"
-                if !f.details.iter().any(|(k, _)| *k == "request_id") =>
+            id if REQUEST_ID_HEADERS.contains(&id)
+                && !f.details.iter().any(|(k, _)| *k == "request_id") =>
             {
                 f.details.push(("request_id", value.trim().to_string()));
             }

@@ -16,6 +16,22 @@ pub(super) struct Scratch {
     used: usize,
 }
 
+impl Scratch {
+    /// The headers and body of the line last read by [`scan`] (only meaningful after a `Some`).
+    pub(super) fn parts(&self) -> (&[(String, String)], &str) {
+        (
+            self.headers.get(..self.used).unwrap_or_default(),
+            &self.body,
+        )
+    }
+
+    /// The headers of the line last read, to change values in place.
+    pub(super) fn headers_mut(&mut self) -> &mut [(String, String)] {
+        let used = self.used.min(self.headers.len());
+        &mut self.headers[..used]
+    }
+}
+
 /// A line read by [`scan`]: borrowed from the [`Scratch`] it was read into.
 pub(super) struct Parts<'s> {
     pub status: u16,

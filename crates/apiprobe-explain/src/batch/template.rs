@@ -1,0 +1,193 @@
+//! Lines that differ only in their request ids, explained once.
+//!
+//! In a real log the same error comes back many times with a new `x-request-id` (or `request-id`,
+//! `cf-ray`, ...) each time, so [`super::memo`]'s exact-line cache misses them all. Explaining only echoes
+//! such a value (see [`crate::headers::is_echoed_id`]): it lands in `details` and in the "quote request
+//! id" step, and otherwise only its presence and its issuer prefix count (letters and a `_` or `-`:
+//! Stripe's `req_`). So a line is explained with each such value cut to its prefix plus a marker
+//! character, the output is kept with the markers in it, and every line of that shape gets the kept
+//! output with its own values put back.
+//!
+//! Only values that JSON writes byte for byte (printable ASCII without `"` or `\`, no surrounding
+//! spaces) take this path, and only lines whose text holds no marker character of its own; anything
+//! else is explained as it is.
+
+use super::memo::Memo;
+use super::scan::Scratch;
+use super::Summary;
+use crate::headers::is_echoed_id;
+
+/// The markers: private-use characters U+E000.., one per echoed header of a line (UTF-8 `EE 80 80+k`).
+const MARK_LEAD: [u8; 2] = [0xee, 0x80];
+/// At most this many echoed headers per line take the template path.
+const MAX_MARKS: usize = 16;
+/// Values longer than this are explained as they are.
+const MAX_VALUE: usize = 256;
+
+/// Per-worker state of the template path.
+#[derive(Default)]
+pub(super) struct Templates {
+    memo: Memo,
+    key: Vec<u8>,
+    /// The cut-off ends of the echoed values, by marker number.
+    ends: Vec<String>,
+    /// Which headers were marked, by index into the scratch headers.
+    marked: Vec<usize>,
+    spare: Vec<u8>,
+}
+
+/// The issuer prefix of an id: leading letters and the `_` or `-` after them (`req_`), else nothing.
+fn issuer_prefix(v: &str) -> usize {
+    let letters = v.bytes().take_while(u8::is_ascii_alphabetic).count();
+    match v.as_bytes().get(letters) {
+        Some(b'_' | b'-') if letters > 0 => letters + 1,
+        _ => 0,
+    }
+}
+
+/// Whether `v` is written by JSON byte for byte and has something after its issuer prefix.
+fn plain_value(v: &str) -> bool {
+    v.len() <= MAX_VALUE
+        && v.len() > issuer_prefix(v)
+        && v.bytes()
+            .all(|b| (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
+impl Templates {
+    /// Marks the echoed headers of the line just read into `scratch`; `None` when the line has none
+    /// (or cannot take this path), leaving `scratch` untouched.
+    pub(super) fn mark(&mut self, status: u16, scratch: &mut Scratch) -> Option<u64> {
+        self.marked.clear();
+        let (headers, body) = scratch.parts();
+        for (i, (name, value)) in headers.iter().enumerate() {
+            if is_echoed_id(name) && plain_value(value) {
+                self.marked.push(i);
+            }
+        }
+        if self.marked.is_empty() || self.marked.len() > MAX_MARKS {
+            return None;
+        }
+        // A marker already in the text would be mistaken for ours.
+        let has_lead = |s: &str| memchr::memmem::find(s.as_bytes(), &MARK_LEAD).is_some();
+        if has_lead(body) || headers.iter().any(|(n, v)| has_lead(n) || has_lead(v)) {
+            return None;
+        }
+        let headers = scratch.headers_mut();
+        self.ends.resize_with(self.marked.len(), String::new);
+        for (k, &i) in self.marked.iter().enumerate() {
+            let value = &mut headers.get_mut(i)?.1;
+            let end = &mut self.ends[k];
+            end.clear();
+            let kept = issuer_prefix(value);
+            end.push_str(value.get(kept..)?);
+            value.truncate(kept);
+            value.push(char::from_u32(0xe000 + k as u32)?);
+        }
+        let (headers, body) = scratch.parts();
+        self.key.clear();
+        self.key.extend_from_slice(&status.to_le_bytes());
+        for (name, value) in headers {
+            // Lengths first, so no two different lines give one key.
+            for part in [name, value] {
+                self.key
+                    .extend_from_slice(&(part.len() as u64).to_le_bytes());
+                self.key.extend_from_slice(part.as_bytes());
+            }
+        }
+        self.key.extend_from_slice(body.as_bytes());
+        Some(self.memo.hash(&self.key))
+    }
+
+    /// Writes the kept output for the marked line to `out`, values put back; `false` when not kept.
+    pub(super) fn replay(&mut self, hash: u64, out: &mut Vec<u8>) -> bool {
+        let mut spare = std::mem::take(&mut self.spare);
+        spare.clear();
+        let hit = self.memo.replay(hash, &self.key, &mut spare);
+        if hit {
+            unmark(&spare, &self.ends, out);
+        }
+        self.spare = spare;
+        hit
+    }
+
+    /// Keeps `out[start..]`, the output of the marked line, then puts the values back into it.
+    pub(super) fn keep(
+        &mut self,
+        hash: u64,
+        out: &mut Vec<u8>,
+        start: usize,
+        report: &apiprobe_catalog::Report,
+        summary: &mut Summary,
+    ) {
+        let written = out.get(start..).unwrap_or_default();
+        self.memo.keep(hash, &self.key, written, report, summary);
+        let mut spare = std::mem::take(&mut self.spare);
+        spare.clear();
+        spare.extend_from_slice(written);
+        out.truncate(start);
+        unmark(&spare, &self.ends, out);
+        self.spare = spare;
+    }
+
+    /// Adds replays since the last flush to `summary`.
+    pub(super) fn flush(&mut self, summary: &mut Summary) {
+        self.memo.flush(summary);
+    }
+}
+
+/// Copies `marked` to `out`, each marker replaced by the value end it stands for.
+fn unmark(marked: &[u8], ends: &[String], out: &mut Vec<u8>) {
+    let mut rest = marked;
+    while let Some(at) = memchr::memmem::find(rest, &MARK_LEAD) {
+        let k = rest.get(at + 2).map(|b| usize::from(b.wrapping_sub(0x80)));
+        out.extend_from_slice(&rest[..at]);
+        match k.and_then(|k| ends.get(k)) {
+            Some(end) => {
+                out.extend_from_slice(end.as_bytes());
+                rest = &rest[at + 3..];
+            }
+            // Not one of ours (cannot happen: lines holding the lead bytes never get here); kept as is.
+            None => {
+                out.extend_from_slice(&MARK_LEAD);
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_values_are_cut() {
+        assert!(plain_value("req_8d7f6a5e4b3c"));
+        assert!(plain_value("769FA399E1BFFF1A"));
+        assert!(plain_value("abcd"));
+        assert!(!plain_value("req_"), "nothing left after the prefix");
+        assert!(!plain_value(" req_123"));
+        assert!(!plain_value("req 123"));
+        assert!(!plain_value("req_\"1\""));
+        assert!(!plain_value("req_é"));
+        assert!(!plain_value(&"x".repeat(MAX_VALUE + 1)));
+    }
+
+    #[test]
+    fn the_issuer_prefix_is_letters_and_a_separator() {
+        assert_eq!(issuer_prefix("req_8d7f"), 4);
+        assert_eq!(issuer_prefix("abc-123"), 4);
+        assert_eq!(issuer_prefix("769FA399"), 0);
+        assert_eq!(issuer_prefix("request123"), 0);
+        assert_eq!(issuer_prefix("_x"), 0);
+    }
+
+    #[test]
+    fn markers_are_replaced_by_their_values() {
+        let ends = vec!["123".to_string(), "xyz".to_string()];
+        let mut out = Vec::new();
+        let marked = "a req_\u{e000} b \u{e001}\u{e000}".as_bytes();
+        unmark(marked, &ends, &mut out);
+        assert_eq!(out, b"a req_123 b xyz123");
+    }
+}
