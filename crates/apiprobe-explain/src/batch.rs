@@ -563,6 +563,7 @@ fn json_special_mask(x: u64) -> u64 {
 
 /// The first byte at or after `i` that a JSON string cannot hold as it is (see [`json_special_mask`]),
 /// found eight bytes at a time.
+#[inline]
 fn next_json_special(bytes: &[u8], mut i: usize) -> Option<usize> {
     while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
         let mut w = [b' '; 8];

@@ -161,20 +161,26 @@ impl<'a> Reader<'a> {
         self.b.get(start..end)
     }
 
-    /// A JSON string decoded into `out` (appended), validated as serde_json validates it: no raw control
+    /// A JSON string decoded into `out` (replacing what it held), validated as serde_json validates it: no raw control
     /// characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go to serde. On `None`,
-    /// `out` keeps what it held before.
+    /// `out` holds some of the string or nothing.
     fn string_into(&mut self, out: &mut String) -> Option<()> {
-        // Decoded as bytes and checked as UTF-8 once at the end; the buffer's capacity is kept.
+        // Decoded as bytes into the emptied buffer (its capacity kept) and checked as UTF-8 once.
+        out.clear();
         let mut bytes = std::mem::take(out).into_bytes();
-        let before = bytes.len();
         let read = self.bytes_into(&mut bytes);
-        let valid = read.is_some() && std::str::from_utf8(&bytes[before..]).is_ok();
-        if !valid {
-            bytes.truncate(before);
+        match String::from_utf8(bytes) {
+            Ok(s) => {
+                *out = s;
+                read
+            }
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                bytes.clear();
+                *out = String::from_utf8(bytes).unwrap_or_default();
+                None
+            }
         }
-        *out = String::from_utf8(bytes).unwrap_or_default();
-        valid.then_some(())
     }
 
     fn bytes_into(&mut self, out: &mut Vec<u8>) -> Option<()> {

@@ -68,7 +68,7 @@ impl Templates {
             return None;
         }
         // A marker already in the text would be mistaken for ours.
-        let has_lead = |s: &str| memchr::memmem::find(s.as_bytes(), &MARK_LEAD).is_some();
+        let has_lead = |s: &str| find_lead(s.as_bytes()).is_some();
         if has_lead(body) || headers.iter().any(|(n, v)| has_lead(n) || has_lead(v)) {
             return None;
         }
@@ -135,10 +135,16 @@ impl Templates {
     }
 }
 
+/// Where the two lead bytes of a marker first stand in `bytes` (a memchr for the first byte: lead
+/// bytes are rare in text, and a two-byte pattern is not worth building a searcher for).
+fn find_lead(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(MARK_LEAD[0], bytes).find(|&i| bytes.get(i + 1) == Some(&MARK_LEAD[1]))
+}
+
 /// Copies `marked` to `out`, each marker replaced by the value end it stands for.
 fn unmark(marked: &[u8], ends: &[String], out: &mut Vec<u8>) {
     let mut rest = marked;
-    while let Some(at) = memchr::memmem::find(rest, &MARK_LEAD) {
+    while let Some(at) = find_lead(rest) {
         let k = rest.get(at + 2).map(|b| usize::from(b.wrapping_sub(0x80)));
         out.extend_from_slice(&rest[..at]);
         match k.and_then(|k| ends.get(k)) {
