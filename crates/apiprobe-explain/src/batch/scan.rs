@@ -161,9 +161,9 @@ impl<'a> Reader<'a> {
         self.b.get(start..end)
     }
 
-    /// A JSON string decoded into `out` (replacing what it held), validated as serde_json validates it: no raw control
-    /// characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go to serde. On `None`,
-    /// `out` holds some of the string or nothing.
+    /// A JSON string decoded into `out` (replacing what it held), validated as serde_json validates
+    /// it: no raw control characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go
+    /// to serde. On `None`, `out` holds some of the string or nothing.
     fn string_into(&mut self, out: &mut String) -> Option<()> {
         // Decoded as bytes into the emptied buffer (its capacity kept) and checked as UTF-8 once.
         out.clear();
