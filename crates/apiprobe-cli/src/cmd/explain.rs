@@ -161,7 +161,11 @@ fn print(r: &Report, json: bool, style: Style) -> anyhow::Result<()> {
         serde_json::to_writer_pretty(&mut out, r)?;
         writeln!(out)?;
     } else {
-        write!(out, "{}", report_card(r, style))?;
+        write!(
+            out,
+            "{}",
+            report_card(r, style, crate::render::terminal_width())
+        )?;
     }
     out.flush()?;
     Ok(())

@@ -12,6 +12,14 @@ pub use table::{entry_table, TableRow};
 use crate::cli::ColorChoice;
 use std::io::IsTerminal;
 
+/// The width of the terminal stdout is, when it is one; text for pipes and files is not wrapped.
+pub fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+}
+
 /// Whether to emit ANSI colour, decided once from `--color`, `NO_COLOR` and whether stdout is a terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {

@@ -5,8 +5,9 @@ use apiprobe_catalog::Report;
 use std::fmt::Write;
 
 /// Headline (code, name, title), category and status, the API's own words, retry advice, evidence,
-/// conflict and next steps; empty sections are left out.
-pub fn report_card(r: &Report, style: Style) -> String {
+/// conflict and next steps; empty sections are left out. With `width` (a terminal's), long values and
+/// list items wrap under themselves; without it every item stays on one line, for grep.
+pub fn report_card(r: &Report, style: Style, width: Option<usize>) -> String {
     let mut out = String::new();
     if r.ok {
         let status = r
@@ -61,7 +62,7 @@ pub fn report_card(r: &Report, style: Style) -> String {
     let retry = match (r.retryable, r.retry_after_s) {
         (_, Some(s)) => Some(format!("yes, after {s} s")),
         (Some(true), None) => Some("yes".to_string()),
-        (Some(false), None) => Some("no, not unchanged".to_string()),
+        (Some(false), None) => Some("no: sent again unchanged, it fails the same way".to_string()),
         (None, None) => None,
     };
     if let Some(rt) = retry {
@@ -69,32 +70,48 @@ pub fn report_card(r: &Report, style: Style) -> String {
     }
     if !said.is_empty() {
         let _ = writeln!(out);
-        let width = said.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+        let label_width = said.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
         for (label, value) in said {
-            let _ = writeln!(out, "{} {value}", style.dim(&format!("{label:<width$}")));
+            let value = wrap(&value, width, label_width + 1);
+            let _ = writeln!(
+                out,
+                "{} {value}",
+                style.dim(&format!("{label:<label_width$}"))
+            );
         }
     }
     if let Some(c) = &r.conflict {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{} {c}", style.bad("conflict:"));
+        let _ = writeln!(out, "{} {}", style.bad("conflict:"), wrap(c, width, 10));
     }
-    list(&mut out, style, "Evidence", &r.evidence);
-    list(&mut out, style, "Next steps", &r.next_steps);
+    list(&mut out, style, width, "Evidence", &r.evidence);
+    list(&mut out, style, width, "Next steps", &r.next_steps);
     if !r.details.is_empty() {
         let items: Vec<String> = r.details.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        list(&mut out, style, "Details", &items);
+        list(&mut out, style, width, "Details", &items);
     }
     out
 }
 
-fn list(out: &mut String, style: Style, title: &str, items: &[String]) {
+/// `text` wrapped to `width` columns when there is one, every line after the first indented by
+/// `indent` (the text starts at that column on the first line).
+fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
+    let Some(width) = width.filter(|&w| w > indent + 20) else {
+        return text.to_string();
+    };
+    let pad = " ".repeat(indent);
+    let opts = textwrap::Options::new(width - indent).break_words(false);
+    textwrap::wrap(text, opts).join(&format!("\n{pad}"))
+}
+
+fn list(out: &mut String, style: Style, width: Option<usize>, title: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", style.bold(title));
     for i in items {
-        let _ = writeln!(out, "  - {i}");
+        let _ = writeln!(out, "  - {}", wrap(i, width, 4));
     }
 }
 
@@ -118,7 +135,7 @@ mod tests {
             evidence: vec!["status 429".into()],
             ..Report::default()
         };
-        let card = report_card(&r, Style::detect(crate::cli::ColorChoice::Never));
+        let card = report_card(&r, Style::detect(crate::cli::ColorChoice::Never), None);
         assert!(
             card.starts_with("PRB-1601 RATE_LIMITED — Rate limited\n"),
             "{card}"
@@ -126,5 +143,36 @@ mod tests {
         assert!(card.contains("aws code ThrottlingException"));
         assert!(card.contains("yes, after 30 s"));
         assert!(card.contains("Next steps\n  - Wait 30 s before retrying."));
+    }
+
+    #[test]
+    fn long_values_wrap_under_themselves_on_a_terminal_only() {
+        let long = "Permission storage.objects.get denied on resource (or it may not exist), \
+                    for the caller that made this request";
+        let r = Report {
+            code: Some("PRB-2102".into()),
+            message: Some(long.into()),
+            next_steps: vec![long.into()],
+            retryable: Some(false),
+            ..Report::default()
+        };
+        let style = Style::detect(crate::cli::ColorChoice::Never);
+        let flat = report_card(&r, style, None);
+        assert!(flat.contains(&format!("message {long}\n")), "{flat}");
+        let card = report_card(&r, style, Some(60));
+        assert!(card.lines().all(|l| l.chars().count() <= 60), "{card}");
+        // The message goes on under its first word (after "message "), list items under their text.
+        assert!(card.contains("\nmessage Permission"), "{card}");
+        let under = |indent: usize| {
+            card.lines().any(|l| {
+                l.len() > indent
+                    && l.bytes().take(indent).all(|b| b == b' ')
+                    && !matches!(l.as_bytes()[indent], b' ' | b'-')
+            })
+        };
+        assert!(under(8), "message continues at column 8: {card}");
+        assert!(card.contains("  - Permission"), "{card}");
+        assert!(under(4), "list items continue at column 4: {card}");
+        assert!(card.contains("no: sent again unchanged, it fails the same way"));
     }
 }
