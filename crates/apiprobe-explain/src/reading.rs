@@ -599,8 +599,13 @@ fn article(c: Category) -> &'static str {
 /// Specific steps first (wait, fix the field, get the scope), then the catalog entry's fixes.
 fn next_steps(catalog: &Catalog, r: &Report, which: Steps) -> Vec<String> {
     let mut steps = Vec::new();
-    if let Some(s) = r.retry_after_s {
-        steps.push(cat(["Wait ", &secs(s), " s before retrying."]));
+    match r.retry_after_s {
+        // A reset time already past (an old log line, a clock ahead of the server's): no wait is left.
+        Some(s) if s <= 0.0 => {
+            steps.push("The wait the response asked for is over: retry now.".to_string())
+        }
+        Some(s) => steps.push(cat(["Wait ", &secs(s), " s before retrying."])),
+        None => {}
     }
     if let Some(field) = &r.field {
         steps.push(cat(["Fix the request field '", field, "'."]));
@@ -709,6 +714,23 @@ mod tests {
         head.iter()
             .filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f)
             .count()
+    }
+
+    #[test]
+    fn a_wait_already_over_says_retry_now() {
+        let catalog = Catalog::builtin();
+        let mut r = Report {
+            retry_after_s: Some(0.0),
+            ..Report::default()
+        };
+        let steps = next_steps(catalog, &r, Steps::Specific);
+        assert_eq!(
+            steps,
+            ["The wait the response asked for is over: retry now."]
+        );
+        r.retry_after_s = Some(30.0);
+        let steps = next_steps(catalog, &r, Steps::Specific);
+        assert_eq!(steps, ["Wait 30 s before retrying."]);
     }
 
     #[test]

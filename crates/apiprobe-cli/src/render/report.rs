@@ -60,6 +60,7 @@ pub fn report_card(r: &Report, style: Style, width: Option<usize>) -> String {
         }
     }
     let retry = match (r.retryable, r.retry_after_s) {
+        (_, Some(s)) if s <= 0.0 => Some("yes, now".to_string()),
         (_, Some(s)) => Some(format!("yes, after {s} s")),
         (Some(true), None) => Some("yes".to_string()),
         (Some(false), None) => Some("no: sent again unchanged, it fails the same way".to_string()),
