@@ -106,15 +106,23 @@ impl Memo {
     /// Appends the kept output of `line` to `out` and counts it for [`Memo::flush`]; `false` when not
     /// kept.
     pub(super) fn replay(&mut self, hash: u64, line: &[u8], out: &mut Vec<u8>) -> bool {
-        let Some(Some(slot)) = self.slots.get_mut(Self::slot(hash)) else {
-            return false;
-        };
-        if slot.hash != hash || slot.line != line {
-            return false;
+        match self.get(hash, line) {
+            Some(kept) => {
+                out.extend_from_slice(kept);
+                true
+            }
+            None => false,
         }
-        out.extend_from_slice(&slot.out);
+    }
+
+    /// The kept output of `line`, counted for [`Memo::flush`] as a replay; `None` when not kept.
+    pub(super) fn get(&mut self, hash: u64, line: &[u8]) -> Option<&[u8]> {
+        let slot = self.slots.get_mut(Self::slot(hash))?.as_mut()?;
+        if slot.hash != hash || slot.line != line {
+            return None;
+        }
         slot.pending += 1;
-        true
+        Some(&slot.out)
     }
 
     /// Keeps `line`, written as `written`, explained as `report`. The tenant it replaces has its

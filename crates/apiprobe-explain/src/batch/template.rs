@@ -100,14 +100,13 @@ impl Templates {
 
     /// Writes the kept output for the marked line to `out`, values put back; `false` when not kept.
     pub(super) fn replay(&mut self, hash: u64, out: &mut Vec<u8>) -> bool {
-        let mut spare = std::mem::take(&mut self.spare);
-        spare.clear();
-        let hit = self.memo.replay(hash, &self.key, &mut spare);
-        if hit {
-            unmark(&spare, &self.ends, out);
+        match self.memo.get(hash, &self.key) {
+            Some(kept) => {
+                unmark(kept, &self.ends, out);
+                true
+            }
+            None => false,
         }
-        self.spare = spare;
-        hit
     }
 
     /// Keeps `out[start..]`, the output of the marked line, then puts the values back into it.
