@@ -1,31 +1,11 @@
 //! Other tools' codes through the real binary: `lookup --from TOOL CODE`, `list --aliases [--from TOOL]`,
 //! and `explain --message` on real error lines, with their exit codes.
 
+mod common;
+
+use common::{apiprobe, json, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
-
-fn apiprobe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apiprobe"))
-        .args(args)
-        .env_remove("APIPROBE_CATALOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
-}
 
 /// `lookup --from TOOL CODE --json`: the one entry it names, as (code, name).
 fn lookup_from(tool: &str, code: &str) -> (String, String) {

@@ -1,28 +1,8 @@
 //! `lookup`, `list` and `export` through the real binary: output, exit codes, `--catalog` errors.
 
-use std::process::{Command, Output};
+mod common;
 
-fn apiprobe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apiprobe"))
-        .args(args)
-        .env_remove("APIPROBE_CATALOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
-}
+use common::{apiprobe, json, stderr, stdout};
 
 #[test]
 fn lookup_by_status_prints_a_card() {
@@ -214,7 +194,7 @@ related = []
 "#,
     )
     .expect("write");
-    let o = Command::new(env!("CARGO_BIN_EXE_apiprobe"))
+    let o = common::command()
         .args(["lookup", "--json", "tenant suspended"])
         .env("APIPROBE_CATALOG", &path)
         .output()
@@ -226,7 +206,7 @@ related = []
 #[test]
 fn closed_stdout_is_not_an_error() {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_apiprobe"))
+    let mut child = common::command()
         .args(["export", "--format", "markdown"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -246,7 +226,7 @@ fn closed_stdout_during_json_output_is_not_an_error() {
         &["lookup", "--json", "404"][..],
         &["export", "--format", "json"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_apiprobe"))
+        let mut child = common::command()
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -4,23 +4,20 @@
 //! Also: the hostile inputs too big to commit (100 MB body, 100k-deep JSON, 10k headers), input in parts,
 //! `--code`/`--message`, and batch mode.
 
+mod common;
+
+use common::{command, json};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
-    c.env("NO_COLOR", "1");
-    c
-}
+use std::process::{Output, Stdio};
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/explain")
 }
 
 fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
+    let mut child = command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -42,7 +39,7 @@ fn check_case(dir: &Path) -> Result<(), String> {
         &std::fs::read_to_string(dir.join("expected.json")).map_err(|e| e.to_string())?,
     )
     .map_err(|e| format!("expected.json: {e}"))?;
-    let out = bin()
+    let out = command()
         .args(["explain", "--json"])
         .arg(dir.join("response.http"))
         .output()
@@ -163,16 +160,6 @@ fn every_format_has_three_documented_examples() {
     }
 }
 
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 #[test]
 fn a_100_mb_body_is_capped_and_said_so() {
     let mut raw =
@@ -191,7 +178,7 @@ fn a_100_mb_body_is_capped_and_said_so() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r = json_of(&out);
+    let r = json(&out);
     assert_eq!(r["code"], "500");
     let evidence = r["evidence"].to_string();
     assert!(evidence.contains("only the first"), "{evidence}");
@@ -207,7 +194,7 @@ fn deeply_nested_json_is_a_clear_evidence_line_not_a_crash() {
         "{:?}",
         out.status
     );
-    let r = json_of(&out);
+    let r = json(&out);
     assert_eq!(r["code"], "400");
     assert!(
         r["evidence"].to_string().contains("JSON"),
@@ -224,14 +211,14 @@ fn ten_thousand_headers_are_read() {
     }
     raw.push_str("Retry-After: 5\r\n\r\n");
     let out = run_with_stdin(&["explain", "--json"], raw.as_bytes());
-    let r = json_of(&out);
+    let r = json(&out);
     assert_eq!(r["status"], 431);
     assert_eq!(r["retry_after_s"], 5.0);
 }
 
 #[test]
 fn parts_on_the_command_line() {
-    let out = bin()
+    let out = command()
         .args([
             "explain",
             "--json",
@@ -243,8 +230,8 @@ fn parts_on_the_command_line() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(json_of(&out)["name"], "TOKEN_EXPIRED");
-    let out = bin()
+    assert_eq!(json(&out)["name"], "TOKEN_EXPIRED");
+    let out = command()
         .args([
             "explain",
             "--json",
@@ -257,8 +244,8 @@ fn parts_on_the_command_line() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(json_of(&out)["retry_after_s"], 12.0);
-    let out = bin()
+    assert_eq!(json(&out)["retry_after_s"], 12.0);
+    let out = command()
         .args(["explain", "--status", "429", "--header", "no colon"])
         .output()
         .expect("runs");
@@ -268,15 +255,15 @@ fn parts_on_the_command_line() {
 
 #[test]
 fn codes_and_messages_copied_from_a_ui() {
-    let out = bin()
+    let out = command()
         .args(["explain", "--json", "--code", "ThrottlingException"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
-    let r = json_of(&out);
+    let r = json(&out);
     assert_eq!(r["name"], "RATE_LIMITED");
     assert_eq!(r["vendor"], "aws");
-    let out = bin()
+    let out = command()
         .args([
             "explain",
             "--json",
@@ -285,8 +272,8 @@ fn codes_and_messages_copied_from_a_ui() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(json_of(&out)["name"], "TOKEN_EXPIRED");
-    let out = bin()
+    assert_eq!(json(&out)["name"], "TOKEN_EXPIRED");
+    let out = command()
         .args(["explain", "--code", "NoSuchThingAnywhere42"])
         .output()
         .expect("runs");
@@ -295,9 +282,12 @@ fn codes_and_messages_copied_from_a_ui() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = bin().args(["explain", "--summary"]).output().expect("runs");
+    let out = command()
+        .args(["explain", "--summary"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    let out = bin()
+    let out = command()
         .args(["explain", "/no/such/file.http"])
         .output()
         .expect("runs");
@@ -357,7 +347,7 @@ fn every_documented_example_is_read_by_its_own_family() {
         {
             continue;
         }
-        let out = bin()
+        let out = command()
             .args(["explain", "--json"])
             .arg(entry.path().join("response.http"))
             .output()

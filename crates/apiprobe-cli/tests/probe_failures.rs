@@ -2,33 +2,15 @@
 //! the code's name, its phase, a message naming the cause, and agreement with curl's exit code.
 //! Every server is on 127.0.0.1; no test touches any other address.
 
+mod common;
+
 use apiprobe_testkit::{certs, closed_port, CertKind, DnsMode, DnsServer, FaultServer, StallPort};
 use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const PROXY_VARS: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
-
-fn apiprobe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
-    for v in PROXY_VARS {
-        c.env_remove(v);
-    }
-    c.env_remove("APIPROBE_DNS_SERVER")
-        .env_remove("APIPROBE_CATALOG")
-        .env("NO_COLOR", "1");
-    c
-}
+use common::command as apiprobe;
 
 fn run(cmd: &mut Command) -> (Output, Value) {
     let out = cmd.output().expect("the apiprobe binary runs");

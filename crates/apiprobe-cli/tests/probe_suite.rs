@@ -1,31 +1,16 @@
 //! `apiprobe run SUITE.toml` on the suite files in `tests/cases/probe/`: good suites against local
 //! servers (127.0.0.1 only), broken suites with their exact file:line:col errors and exit status 2.
 
+mod common;
+
 use apiprobe_testkit::{certs, closed_port, CertKind, FaultServer};
+use common::command as apiprobe;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn cases() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/probe")
-}
-
-fn apiprobe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_apiprobe"));
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        c.env_remove(v);
-    }
-    c.env_remove("APIPROBE_DNS_SERVER")
-        .env_remove("APIPROBE_CATALOG")
-        .env("NO_COLOR", "1");
-    c
 }
 
 struct Servers {
