@@ -289,24 +289,22 @@ struct Line<'a> {
 
 /// Explains one JSON line; the error string for a [`LineError`] otherwise.
 pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
-    explain_line_in(catalog, line, &mut scan::Scratch::default())
-}
-
-/// [`explain_line`] with buffers kept from line to line.
-fn explain_line_in(
-    catalog: &Catalog,
-    line: &[u8],
-    scratch: &mut scan::Scratch,
-) -> Result<Report, String> {
-    if let Some(p) = scan::scan(line, scratch) {
-        return Ok(explain_parts(
+    let mut scratch = scan::Scratch::default();
+    match scan::scan(line, &mut scratch) {
+        Some(p) => Ok(explain_parts(
             catalog,
             p.status,
             p.headers,
             p.body.as_bytes(),
             Steps::Specific,
-        ));
+        )),
+        None => explain_unscanned(catalog, line),
     }
+}
+
+/// [`explain_line`] for a line [`scan::scan`] left alone: a log line, a `raw` member, an unusual shape,
+/// or something to refuse with serde's message.
+fn explain_unscanned(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     // A line that is not a JSON object is a log line from some client or proxy.
     if line.trim_ascii_start().first() != Some(&b'{') {
         let text = String::from_utf8_lossy(line);
@@ -382,30 +380,31 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
             continue;
         }
         let start = out.len();
-        // The common shape with request ids: explained once per shape, see `template`.
-        let mut marked = None;
-        if line.len() <= MAX_LINE {
-            if let Some(status) = scan::scan(line, &mut w.scratch).map(|p| p.status) {
-                if let Some(th) = w.templates.mark(status, &mut w.scratch) {
-                    if w.templates.replay(th, &mut out) {
-                        out.push(b'\n');
-                        continue;
-                    }
-                    let (headers, body) = w.scratch.parts();
-                    let r =
-                        explain_parts(catalog, status, headers, body.as_bytes(), Steps::Specific);
-                    marked = Some((th, r));
-                }
-            }
-        }
-        let template = marked.as_ref().map(|(th, _)| *th);
-        let res = match marked {
-            Some((_, r)) => Ok(r),
-            None if line.len() > MAX_LINE => Err(format!(
+        // The common shape is read once; with request ids it is explained once per shape (`template`).
+        let mut template = None;
+        let res = if line.len() > MAX_LINE {
+            Err(format!(
                 "line is {} bytes, over the {MAX_LINE} byte limit",
                 line.len()
-            )),
-            None => explain_line_in(catalog, line, &mut w.scratch),
+            ))
+        } else if let Some(status) = scan::scan(line, &mut w.scratch).map(|p| p.status) {
+            template = w.templates.mark(status, &mut w.scratch);
+            if let Some(th) = template {
+                if w.templates.replay(th, &mut out) {
+                    out.push(b'\n');
+                    continue;
+                }
+            }
+            let (headers, body) = w.scratch.parts();
+            Ok(explain_parts(
+                catalog,
+                status,
+                headers,
+                body.as_bytes(),
+                Steps::Specific,
+            ))
+        } else {
+            explain_unscanned(catalog, line)
         };
         let written = match res {
             Ok(r) => {
