@@ -61,25 +61,17 @@ fn resolve<'c>(
     status: u16,
 ) -> Option<(&'c Entry, Basis, String)> {
     let t = tables();
-    if let (Some(vendor), Some(reason)) = (f.vendor, f.reason.as_deref()) {
-        if let Some(rule) = t.code(vendor, reason, status) {
-            if let Some(e) = entry_for(catalog, &rule.maps_to) {
-                return Some((
-                    e,
-                    Basis::VendorCode,
-                    cat([vendor, " reason ", reason, " means ", &rule.maps_to]),
-                ));
-            }
-        }
-    }
-    if let (Some(vendor), Some(code)) = (f.vendor, f.vendor_code.as_deref()) {
-        if let Some(rule) = t.code(vendor, code, status) {
-            if let Some(e) = entry_for(catalog, &rule.maps_to) {
-                return Some((
-                    e,
-                    Basis::VendorCode,
-                    cat([vendor, " code ", code, " means ", &rule.maps_to]),
-                ));
+    // The finer reason first (Google `ErrorInfo.reason`, Stripe `decline_code`), then the code.
+    for (what, code) in [(" reason ", &f.reason), (" code ", &f.vendor_code)] {
+        if let (Some(vendor), Some(code)) = (f.vendor, code.as_deref()) {
+            if let Some(rule) = t.code(vendor, code, status) {
+                if let Some(e) = entry_for(catalog, &rule.maps_to) {
+                    return Some((
+                        e,
+                        Basis::VendorCode,
+                        cat([vendor, what, code, " means ", &rule.maps_to]),
+                    ));
+                }
             }
         }
     }
