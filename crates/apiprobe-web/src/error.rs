@@ -83,6 +83,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// No entry answers to `code`: the nearest names as a hint, and the asked-for text kept short.
+    pub(crate) fn unknown_code(catalog: &Catalog, code: &str) -> AppError {
+        AppError::UnknownCode {
+            hint: catalog.suggest(code),
+            wanted: code.chars().take(100).collect(),
+        }
+    }
+
     /// The HTTP status and the catalog code naming the condition.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {

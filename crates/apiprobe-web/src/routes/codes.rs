@@ -70,10 +70,7 @@ pub(crate) async fn one(
         .get(&code)
         .and_then(|e| s.site.entries.get(&e.code))
         .map(|a| a.respond(&headers))
-        .ok_or_else(|| AppError::UnknownCode {
-            hint: s.catalog.suggest(&code),
-            wanted: code.chars().take(100).collect(),
-        })
+        .ok_or_else(|| AppError::unknown_code(&s.catalog, &code))
 }
 
 #[derive(Debug, Deserialize)]

@@ -75,11 +75,7 @@ pub(crate) async fn entry(
     match s.catalog.get(&code) {
         // Names and other spellings lead to the one address per entry.
         Some(e) => Ok(Redirect::permanent(&view::entry_href(&e.code)).into_response()),
-        None => Err(AppError::UnknownCode {
-            hint: s.catalog.suggest(&code),
-            wanted: code.chars().take(100).collect(),
-        }
-        .into()),
+        None => Err(AppError::unknown_code(&s.catalog, &code).into()),
     }
 }
 
