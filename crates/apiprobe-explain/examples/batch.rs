@@ -12,7 +12,8 @@ fn main() -> io::Result<()> {
         .and_then(|w| w.parse().ok())
         .unwrap_or(0);
     let catalog = Catalog::builtin();
-    let out = BufWriter::with_capacity(1 << 20, io::stdout());
+    // As the CLI writes: chunks of output go straight through a small buffer.
+    let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let summary = run(catalog, io::stdin().lock(), out, &Options { workers })?;
     eprintln!("{}", serde_json::to_string(&summary).unwrap_or_default());
     Ok(())

@@ -291,13 +291,17 @@ struct Line<'a> {
 pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     let mut scratch = scan::Scratch::default();
     match scan::scan(line, &mut scratch) {
-        Some(p) => Ok(explain_parts(
-            catalog,
-            p.status,
-            p.headers,
-            p.body.as_bytes(),
-            Steps::Specific,
-        )),
+        Some(status) => {
+            scratch.decode(line);
+            let (headers, body) = scratch.parts(line);
+            Ok(explain_parts(
+                catalog,
+                status,
+                headers,
+                body,
+                Steps::Specific,
+            ))
+        }
         None => explain_unscanned(catalog, line),
     }
 }
@@ -387,20 +391,24 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                 "line is {} bytes, over the {MAX_LINE} byte limit",
                 line.len()
             ))
-        } else if let Some(status) = scan::scan(line, &mut w.scratch).map(|p| p.status) {
-            template = w.templates.mark(status, &mut w.scratch);
+        } else if let Some(status) = scan::scan(line, &mut w.scratch) {
+            template = w.templates.mark(line, &w.scratch);
             if let Some(th) = template {
                 if w.templates.replay(th, &mut out) {
                     out.push(b'\n');
                     continue;
                 }
             }
-            let (headers, body) = w.scratch.parts();
+            w.scratch.decode(line);
+            if template.is_some() {
+                w.templates.cut(&mut w.scratch);
+            }
+            let (headers, body) = w.scratch.parts(line);
             Ok(explain_parts(
                 catalog,
                 status,
                 headers,
-                body.as_bytes(),
+                body,
                 Steps::Specific,
             ))
         } else {

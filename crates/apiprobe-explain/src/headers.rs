@@ -21,11 +21,11 @@ const REQUEST_ID_HEADERS: &[&str] = &[
 /// echoes such a value into `details` (and the request id into a next step) and otherwise looks only at
 /// whether the header is there and at its first four bytes (Stripe's `req_`); batch mode relies on this
 /// to explain lines that differ only in these values once.
-pub(crate) fn is_echoed_id(name: &str) -> bool {
+pub(crate) fn is_echoed_id(name: &[u8]) -> bool {
     ["cf-ray", "x-amz-id-2"]
         .iter()
         .chain(REQUEST_ID_HEADERS)
-        .any(|h| h.eq_ignore_ascii_case(name))
+        .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// What the headers say, gathered in one pass.

@@ -1,48 +1,89 @@
 //! The common batch line read without serde: `{"status":N,"headers":{"name":"value",..},"body":".."}`.
 //!
 //! Nearly every line of a log has this one shape, and reading it through serde costs an allocation per
-//! header name, per header value and for the body. This reader fills buffers that live as long as the
-//! worker instead. It is strict: it answers only for lines that serde would read to the very same
-//! status, headers and body, and returns `None` for everything else (other members such as `raw`,
-//! header values that are numbers or lists, duplicate members, escapes it does not decode, bad UTF-8,
-//! trailing bytes, a status outside 100–999...). The caller then takes the serde path, which has the
-//! error messages.
+//! header name, per header value and for the body. This reader works in two steps. [`scan`] checks the
+//! line and notes where each string lies in it, decoding nothing; [`Scratch::decode`] then fills buffers
+//! that live as long as the worker. A line whose output is already known from its raw bytes (see
+//! `super::template`) is never decoded at all.
+//!
+//! It is strict: it answers only for lines that serde would read to the very same status, headers and
+//! body, and returns `None` for everything else (other members such as `raw`, header values that are
+//! numbers or lists, duplicate members, escapes it does not decode, bad UTF-8, trailing bytes, a status
+//! outside 100–999...). The caller then takes the serde path, which has the error messages.
+
+/// Where a JSON string's contents (between its quotes) lie in the line.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Span {
+    pub start: usize,
+    pub end: usize,
+    /// Whether it holds escapes: without them the raw bytes are the decoded text.
+    pub escaped: bool,
+}
 
 /// Buffers reused from line to line.
 #[derive(Default)]
 pub(super) struct Scratch {
-    body: String,
+    /// Name and value spans of the headers of the line last scanned.
+    spans: Vec<(Span, Span)>,
+    body_span: Option<Span>,
+    /// The decoded body, when it has escapes.
+    body: Vec<u8>,
     headers: Vec<(String, String)>,
     used: usize,
 }
 
 impl Scratch {
-    /// The headers and body of the line last read by [`scan`] (only meaningful after a `Some`).
-    pub(super) fn parts(&self) -> (&[(String, String)], &str) {
-        (
-            self.headers.get(..self.used).unwrap_or_default(),
-            &self.body,
-        )
+    /// The name and value spans of the headers of the line last scanned.
+    pub(super) fn header_spans(&self) -> &[(Span, Span)] {
+        &self.spans
     }
 
-    /// The headers of the line last read, to change values in place.
+    /// Decodes the headers of `line`, the line last given to [`scan`] (which accepted it), and its body
+    /// when it holds escapes (a body without them is read from the line as it is).
+    pub(super) fn decode(&mut self, line: &[u8]) {
+        let text = std::str::from_utf8(line).unwrap_or_default();
+        if self.headers.len() < self.spans.len() {
+            self.headers.resize_with(self.spans.len(), Default::default);
+        }
+        for ((name, value), (n, v)) in self.headers.iter_mut().zip(&self.spans) {
+            decode_into(text, *n, name);
+            decode_into(text, *v, value);
+        }
+        self.used = self.spans.len();
+        self.body.clear();
+        if let Some(b) = self.body_span.filter(|b| b.escaped) {
+            unescape(line.get(b.start..b.end).unwrap_or_default(), &mut self.body);
+        }
+    }
+
+    /// The headers decoded by [`Scratch::decode`] and the body of `line`, as bytes: the explainer checks
+    /// them as UTF-8 itself.
+    pub(super) fn parts<'s>(&'s self, line: &'s [u8]) -> (&'s [(String, String)], &'s [u8]) {
+        let headers = self.headers.get(..self.used).unwrap_or_default();
+        let body = match self.body_span {
+            Some(b) if b.escaped => &self.body[..],
+            Some(b) => line.get(b.start..b.end).unwrap_or_default(),
+            None => &[],
+        };
+        (headers, body)
+    }
+
+    /// The decoded headers, to change values in place.
     pub(super) fn headers_mut(&mut self) -> &mut [(String, String)] {
         let used = self.used.min(self.headers.len());
         &mut self.headers[..used]
     }
 }
 
-/// A line read by [`scan`]: borrowed from the [`Scratch`] it was read into.
-pub(super) struct Parts<'s> {
-    pub status: u16,
-    pub headers: &'s [(String, String)],
-    pub body: &'s str,
-}
-
-/// Reads `line` into `scratch` when it has the common shape; `None` sends it down the serde path.
-pub(super) fn scan<'s>(line: &[u8], scratch: &'s mut Scratch) -> Option<Parts<'s>> {
-    scratch.body.clear();
+/// Checks that `line` has the common shape and notes its strings in `scratch`; returns the status.
+/// `None` sends the line down the serde path.
+pub(super) fn scan(line: &[u8], scratch: &mut Scratch) -> Option<u16> {
+    scratch.spans.clear();
+    scratch.body_span = None;
     scratch.used = 0;
+    // Checked once for the whole line: outside strings only ASCII is valid JSON anyway, and escapes are
+    // ASCII, so every string's text is UTF-8 exactly when the line is. Spans then slice it for free.
+    std::str::from_utf8(line).ok()?;
     let mut r = Reader { b: line, i: 0 };
     r.ws();
     r.eat(b'{')?;
@@ -60,13 +101,13 @@ pub(super) fn scan<'s>(line: &[u8], scratch: &'s mut Scratch) -> Option<Parts<'s
                 b"headers" if !seen_headers => {
                     seen_headers = true;
                     if !r.null() {
-                        r.headers(scratch)?;
+                        r.headers(&mut scratch.spans)?;
                     }
                 }
                 b"body" if !seen_body => {
                     seen_body = true;
                     if !r.null() {
-                        r.string_into(&mut scratch.body)?;
+                        scratch.body_span = Some(r.string()?);
                     }
                 }
                 // `raw`, a repeated member or any other member: serde decides.
@@ -84,12 +125,94 @@ pub(super) fn scan<'s>(line: &[u8], scratch: &'s mut Scratch) -> Option<Parts<'s
     if r.i != line.len() {
         return None;
     }
-    let status = status?;
-    Some(Parts {
-        status,
-        headers: &scratch.headers[..scratch.used],
-        body: &scratch.body,
+    status
+}
+
+/// The decoded text of a string `span` of `line` (checked by [`scan`]) into `out`, replacing what it held.
+fn decode_into(line: &str, span: Span, out: &mut String) {
+    out.clear();
+    let raw = line.get(span.start..span.end).unwrap_or_default();
+    if !span.escaped {
+        out.push_str(raw);
+        return;
+    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    unescape(raw.as_bytes(), &mut bytes);
+    // Escapes decode to ASCII, so this holds; on the impossible failure the buffer is kept, empty.
+    *out = String::from_utf8(bytes).unwrap_or_else(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.clear();
+        String::from_utf8(bytes).unwrap_or_default()
+    });
+}
+
+/// The byte a JSON escape `\c` stands for (the escapes [`scan`] lets through; `\u` is not one of them).
+fn unescaped(c: u8) -> Option<u8> {
+    Some(match c {
+        b'"' | b'\\' | b'/' => c,
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        _ => return None,
     })
+}
+
+/// Appends `raw` (string contents [`scan`] accepted) with its escapes decoded. Eight bytes are copied at
+/// a time and the write position moves on by the bytes before the next backslash, so the short runs
+/// between escapes (a JSON body inside a JSON string escapes every quote) cost no call each.
+fn unescape(raw: &[u8], out: &mut Vec<u8>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let base = out.len();
+    // Room for a whole word written at the last position.
+    out.resize(base + raw.len() + 8, 0);
+    let buf = &mut out[base..];
+    let (mut src, mut dst) = (0, 0);
+    while src < raw.len() {
+        let Some(word) = raw.get(src..src + 8) else {
+            // The last few bytes, one at a time.
+            let (Some(&c), Some(slot)) = (raw.get(src), buf.get_mut(dst)) else {
+                break;
+            };
+            if c == b'\\' {
+                *slot = raw.get(src + 1).copied().and_then(unescaped).unwrap_or(c);
+                src += 2;
+            } else {
+                *slot = c;
+                src += 1;
+            }
+            dst += 1;
+            continue;
+        };
+        let Some(slot) = buf.get_mut(dst..dst + 8) else {
+            break;
+        };
+        slot.copy_from_slice(word);
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let v = x ^ (ONES * u64::from(b'\\'));
+        // The lowest marked byte is the first backslash (marks above it may be false).
+        let mask = v.wrapping_sub(ONES) & !v & HIGH;
+        if mask == 0 {
+            src += 8;
+            dst += 8;
+            continue;
+        }
+        let k = (mask.trailing_zeros() / 8) as usize;
+        src += k;
+        dst += k;
+        if let Some(slot) = buf.get_mut(dst) {
+            *slot = raw
+                .get(src + 1)
+                .copied()
+                .and_then(unescaped)
+                .unwrap_or(b'\\');
+        }
+        src += 2;
+        dst += 1;
+    }
+    out.truncate(base + dst);
 }
 
 struct Reader<'a> {
@@ -161,51 +284,30 @@ impl<'a> Reader<'a> {
         self.b.get(start..end)
     }
 
-    /// A JSON string decoded into `out` (replacing what it held), validated as serde_json validates
-    /// it: no raw control characters, UTF-8 throughout, escapes among the JSON ones. `\u` escapes go
-    /// to serde. On `None`, `out` holds some of the string or nothing.
-    fn string_into(&mut self, out: &mut String) -> Option<()> {
-        // Decoded as bytes into the emptied buffer (its capacity kept) and checked as UTF-8 once.
-        out.clear();
-        let mut bytes = std::mem::take(out).into_bytes();
-        let read = self.bytes_into(&mut bytes);
-        match String::from_utf8(bytes) {
-            Ok(s) => {
-                *out = s;
-                read
-            }
-            Err(e) => {
-                let mut bytes = e.into_bytes();
-                bytes.clear();
-                *out = String::from_utf8(bytes).unwrap_or_default();
-                None
-            }
-        }
-    }
-
-    fn bytes_into(&mut self, out: &mut Vec<u8>) -> Option<()> {
+    /// A JSON string checked as serde_json checks it: no raw control characters, escapes among the JSON
+    /// ones (`\u` escapes go to serde); UTF-8 is checked for the whole line. Returns where its contents
+    /// lie.
+    fn string(&mut self) -> Option<Span> {
         self.eat(b'"')?;
         let b = self.b;
-        let mut run = self.i;
+        let start = self.i;
+        let mut run = start;
+        let mut escaped = false;
         loop {
             // `None`: the line ends inside the string.
             let k = super::next_json_special(b, run)?;
-            out.extend_from_slice(b.get(run..k)?);
             match *b.get(k)? {
                 b'"' => {
                     self.i = k + 1;
-                    return Some(());
+                    return Some(Span {
+                        start,
+                        end: k,
+                        escaped,
+                    });
                 }
                 b'\\' => {
-                    out.push(match *b.get(k + 1)? {
-                        c @ (b'"' | b'\\' | b'/') => c,
-                        b'b' => 0x08,
-                        b'f' => 0x0c,
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        _ => return None,
-                    });
+                    unescaped(*b.get(k + 1)?)?;
+                    escaped = true;
                     run = k + 2;
                 }
                 // A raw control character, which JSON does not allow in a string.
@@ -214,8 +316,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A headers object whose values are all strings; names and values go into the reused pairs.
-    fn headers(&mut self, scratch: &mut Scratch) -> Option<()> {
+    /// A headers object whose values are all strings; the spans of names and values go to `spans`.
+    fn headers(&mut self, spans: &mut Vec<(Span, Span)>) -> Option<()> {
         self.eat(b'{')?;
         self.ws();
         if self.eat_if(b'}') {
@@ -223,18 +325,12 @@ impl<'a> Reader<'a> {
         }
         loop {
             self.ws();
-            if scratch.used == scratch.headers.len() {
-                scratch.headers.push(Default::default());
-            }
-            let (name, value) = scratch.headers.get_mut(scratch.used)?;
-            name.clear();
-            value.clear();
-            self.string_into(name)?;
+            let name = self.string()?;
             self.ws();
             self.eat(b':')?;
             self.ws();
-            self.string_into(value)?;
-            scratch.used += 1;
+            let value = self.string()?;
+            spans.push((name, value));
             self.ws();
             if self.eat_if(b',') {
                 continue;
@@ -253,7 +349,14 @@ mod tests {
 
     fn read(line: &str) -> Option<Read> {
         let mut s = Scratch::default();
-        scan(line.as_bytes(), &mut s).map(|p| (p.status, p.headers.to_vec(), p.body.to_string()))
+        let status = scan(line.as_bytes(), &mut s)?;
+        s.decode(line.as_bytes());
+        let (headers, body) = s.parts(line.as_bytes());
+        Some((
+            status,
+            headers.to_vec(),
+            String::from_utf8(body.to_vec()).ok()?,
+        ))
     }
 
     fn pair(n: &str, v: &str) -> (String, String) {
@@ -325,33 +428,79 @@ mod tests {
     #[test]
     fn buffers_are_reused_without_leaking_between_lines() {
         let mut s = Scratch::default();
-        let a = scan(
-            br#"{"status":401,"headers":{"a":"1","b":"2"},"body":"long body"}"#,
-            &mut s,
-        )
-        .map(|p| (p.headers.len(), p.body.len()));
-        assert_eq!(a, Some((2, 9)));
-        let b = scan(br#"{"status":500,"headers":{"c":"3"}}"#, &mut s)
-            .map(|p| (p.headers.to_vec(), p.body.to_string()));
+        let mut read_into = |line: &[u8]| {
+            scan(line, &mut s)?;
+            s.decode(line);
+            let (headers, body) = s.parts(line);
+            Some((headers.to_vec(), String::from_utf8(body.to_vec()).ok()?))
+        };
+        let a = read_into(br#"{"status":401,"headers":{"a":"1","b":"2"},"body":"long \"body\""}"#);
+        assert_eq!(
+            a,
+            Some((vec![pair("a", "1"), pair("b", "2")], "long \"body\"".into()))
+        );
+        let b = read_into(br#"{"status":500,"headers":{"c":"3"}}"#);
         assert_eq!(b, Some((vec![pair("c", "3")], String::new())));
         // A line refused halfway leaves nothing behind for the next one.
-        assert!(scan(br#"{"status":500,"headers":{"d":"4","e":1}}"#, &mut s).is_none());
-        let c = scan(br#"{"status":503}"#, &mut s).map(|p| p.headers.len());
-        assert_eq!(c, Some(0));
+        assert!(read_into(br#"{"status":500,"headers":{"d":"4","e":1}}"#).is_none());
+        let c = read_into(br#"{"status":503}"#);
+        assert_eq!(c, Some((vec![], String::new())));
+    }
+
+    #[test]
+    fn spans_say_where_the_raw_strings_lie() {
+        let line = br#"{"status":404,"headers":{"a":"x\/y","bb":"z"},"body":"q"}"#;
+        let mut s = Scratch::default();
+        assert_eq!(scan(line, &mut s), Some(404));
+        let raw = |sp: Span| {
+            (
+                std::str::from_utf8(&line[sp.start..sp.end]).unwrap(),
+                sp.escaped,
+            )
+        };
+        let spans: Vec<_> = s
+            .header_spans()
+            .iter()
+            .map(|(n, v)| (raw(*n), raw(*v)))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                (("a", false), ("x\\/y", true)),
+                (("bb", false), ("z", false))
+            ]
+        );
+    }
+
+    #[test]
+    fn unescaping_matches_serde_at_every_offset() {
+        for pad in 0..20 {
+            for esc in ["\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"] {
+                let raw = format!("{}{esc}{}{esc}{esc}é", "a".repeat(pad), "b".repeat(pad % 9));
+                let mut out = b"keep".to_vec();
+                unescape(raw.as_bytes(), &mut out);
+                let want: String = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
+                assert_eq!(out, [b"keep".as_slice(), want.as_bytes()].concat(), "{raw}");
+            }
+        }
     }
 
     /// Whatever `scan` reads, serde reads the same way.
     fn agrees_with_serde(line: &[u8]) {
         let mut s = Scratch::default();
-        let Some(p) = scan(line, &mut s) else { return };
+        let Some(status) = scan(line, &mut s) else {
+            return;
+        };
+        s.decode(line);
+        let (headers, body) = s.parts(line);
         let l: super::super::Line<'_> = match serde_json::from_slice(line) {
             Ok(l) => l,
             Err(e) => panic!("scan read a line serde refuses ({e}): {line:?}"),
         };
         assert!(l.raw.is_none());
-        assert_eq!(l.status, Some(p.status));
-        assert_eq!(l.headers.map(|h| h.0).unwrap_or_default(), p.headers);
-        assert_eq!(l.body.as_deref().unwrap_or(""), p.body);
+        assert_eq!(l.status, Some(status));
+        assert_eq!(l.headers.map(|h| h.0).unwrap_or_default(), headers);
+        assert_eq!(l.body.as_deref().unwrap_or("").as_bytes(), body);
     }
 
     fn member() -> impl Strategy<Value = String> {

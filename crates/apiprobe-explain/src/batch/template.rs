@@ -13,7 +13,7 @@
 //! else is explained as it is.
 
 use super::memo::Memo;
-use super::scan::Scratch;
+use super::scan::{Scratch, Span};
 use super::Summary;
 use crate::headers::is_echoed_id;
 
@@ -28,74 +28,94 @@ const MAX_VALUE: usize = 256;
 #[derive(Default)]
 pub(super) struct Templates {
     memo: Memo,
+    /// The line as it was read, each marked value's end replaced by its marker.
     key: Vec<u8>,
     /// The cut-off ends of the echoed values, by marker number.
-    ends: Vec<String>,
-    /// Which headers were marked, by index into the scratch headers.
-    marked: Vec<usize>,
+    ends: Vec<Vec<u8>>,
+    /// Which headers were marked (index into the scanned headers) and how much of each value stays.
+    marked: Vec<(usize, usize)>,
     spare: Vec<u8>,
 }
 
 /// The issuer prefix of an id: leading letters and the `_` or `-` after them (`req_`), else nothing.
-fn issuer_prefix(v: &str) -> usize {
-    let letters = v.bytes().take_while(u8::is_ascii_alphabetic).count();
-    match v.as_bytes().get(letters) {
+fn issuer_prefix(v: &[u8]) -> usize {
+    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    match v.get(letters) {
         Some(b'_' | b'-') if letters > 0 => letters + 1,
         _ => 0,
     }
 }
 
 /// Whether `v` is written by JSON byte for byte and has something after its issuer prefix.
-fn plain_value(v: &str) -> bool {
+fn plain_value(v: &[u8]) -> bool {
     v.len() <= MAX_VALUE
         && v.len() > issuer_prefix(v)
-        && v.bytes()
-            .all(|b| (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        && v.iter()
+            .all(|&b| (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
+/// The marker for number `k` (below [`MAX_MARKS`]), as UTF-8.
+fn marker(k: usize) -> [u8; 3] {
+    [MARK_LEAD[0], MARK_LEAD[1], 0x80 + (k as u8 & 0x3f)]
 }
 
 impl Templates {
-    /// Marks the echoed headers of the line just read into `scratch`; `None` when the line has none
-    /// (or cannot take this path), leaving `scratch` untouched.
-    pub(super) fn mark(&mut self, status: u16, scratch: &mut Scratch) -> Option<u64> {
+    /// Marks the echoed headers of `line`, just scanned into `scratch`, working on its raw bytes: a
+    /// line whose output is kept needs no decoding. `None` when the line has no such header (or
+    /// cannot take this path).
+    pub(super) fn mark(&mut self, line: &[u8], scratch: &Scratch) -> Option<u64> {
         self.marked.clear();
-        let (headers, body) = scratch.parts();
-        for (i, (name, value)) in headers.iter().enumerate() {
-            if is_echoed_id(name) && plain_value(value) {
-                self.marked.push(i);
+        let raw = |s: Span| line.get(s.start..s.end);
+        let spans = scratch.header_spans();
+        for (i, &(name, value)) in spans.iter().enumerate() {
+            // A string with escapes is not its raw bytes; such a header is left as it is.
+            if name.escaped || value.escaped {
+                continue;
+            }
+            let (Some(n), Some(v)) = (raw(name), raw(value)) else {
+                continue;
+            };
+            if is_echoed_id(n) && plain_value(v) {
+                if self.marked.len() == MAX_MARKS {
+                    return None;
+                }
+                self.marked.push((i, issuer_prefix(v)));
             }
         }
-        if self.marked.is_empty() || self.marked.len() > MAX_MARKS {
+        // A marker already in the text would be mistaken for ours (escapes decode to ASCII only, so
+        // the raw line holds one whenever the text does).
+        if self.marked.is_empty() || find_lead(line).is_some() {
             return None;
         }
-        // A marker already in the text would be mistaken for ours.
-        let has_lead = |s: &str| find_lead(s.as_bytes()).is_some();
-        if has_lead(body) || headers.iter().any(|(n, v)| has_lead(n) || has_lead(v)) {
-            return None;
-        }
-        let headers = scratch.headers_mut();
-        self.ends.resize_with(self.marked.len(), String::new);
-        for (k, &i) in self.marked.iter().enumerate() {
-            let value = &mut headers.get_mut(i)?.1;
+        self.key.clear();
+        self.ends.resize_with(self.marked.len(), Vec::new);
+        let mut at = 0;
+        for (k, &(i, kept)) in self.marked.iter().enumerate() {
+            let value = spans.get(i)?.1;
+            let cut = value.start + kept;
+            self.key.extend_from_slice(line.get(at..cut)?);
+            self.key.extend_from_slice(&marker(k));
             let end = &mut self.ends[k];
             end.clear();
-            let kept = issuer_prefix(value);
-            end.push_str(value.get(kept..)?);
-            value.truncate(kept);
-            value.push(char::from_u32(0xe000 + k as u32)?);
+            end.extend_from_slice(raw(Span {
+                start: cut,
+                ..value
+            })?);
+            at = value.end;
         }
-        let (headers, body) = scratch.parts();
-        self.key.clear();
-        self.key.extend_from_slice(&status.to_le_bytes());
-        for (name, value) in headers {
-            // Lengths first, so no two different lines give one key.
-            for part in [name, value] {
-                self.key
-                    .extend_from_slice(&(part.len() as u64).to_le_bytes());
-                self.key.extend_from_slice(part.as_bytes());
+        self.key.extend_from_slice(line.get(at..)?);
+        Some(self.memo.hash(&self.key))
+    }
+
+    /// Cuts the marked values of the decoded line in `scratch` as [`Templates::mark`] cut them in the key.
+    pub(super) fn cut(&self, scratch: &mut Scratch) {
+        let headers = scratch.headers_mut();
+        for (k, &(i, kept)) in self.marked.iter().enumerate() {
+            if let Some((_, value)) = headers.get_mut(i) {
+                value.truncate(kept);
+                value.push(char::from_u32(0xe000 + k as u32).unwrap_or('\u{e000}'));
             }
         }
-        self.key.extend_from_slice(body.as_bytes());
-        Some(self.memo.hash(&self.key))
     }
 
     /// Writes the kept output for the marked line to `out`, values put back; `false` when not kept.
@@ -141,14 +161,14 @@ fn find_lead(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Copies `marked` to `out`, each marker replaced by the value end it stands for.
-fn unmark(marked: &[u8], ends: &[String], out: &mut Vec<u8>) {
+fn unmark(marked: &[u8], ends: &[Vec<u8>], out: &mut Vec<u8>) {
     let mut rest = marked;
     while let Some(at) = find_lead(rest) {
         let k = rest.get(at + 2).map(|b| usize::from(b.wrapping_sub(0x80)));
         out.extend_from_slice(&rest[..at]);
         match k.and_then(|k| ends.get(k)) {
             Some(end) => {
-                out.extend_from_slice(end.as_bytes());
+                out.extend_from_slice(end);
                 rest = &rest[at + 3..];
             }
             // Not one of ours (cannot happen: lines holding the lead bytes never get here); kept as is.
@@ -167,29 +187,29 @@ mod tests {
 
     #[test]
     fn only_plain_values_are_cut() {
-        assert!(plain_value("req_8d7f6a5e4b3c"));
-        assert!(plain_value("769FA399E1BFFF1A"));
-        assert!(plain_value("abcd"));
-        assert!(!plain_value("req_"), "nothing left after the prefix");
-        assert!(!plain_value(" req_123"));
-        assert!(!plain_value("req 123"));
-        assert!(!plain_value("req_\"1\""));
-        assert!(!plain_value("req_é"));
-        assert!(!plain_value(&"x".repeat(MAX_VALUE + 1)));
+        assert!(plain_value(b"req_8d7f6a5e4b3c"));
+        assert!(plain_value(b"769FA399E1BFFF1A"));
+        assert!(plain_value(b"abcd"));
+        assert!(!plain_value(b"req_"), "nothing left after the prefix");
+        assert!(!plain_value(b" req_123"));
+        assert!(!plain_value(b"req 123"));
+        assert!(!plain_value(b"req_\"1\""));
+        assert!(!plain_value("req_é".as_bytes()));
+        assert!(!plain_value("x".repeat(MAX_VALUE + 1).as_bytes()));
     }
 
     #[test]
     fn the_issuer_prefix_is_letters_and_a_separator() {
-        assert_eq!(issuer_prefix("req_8d7f"), 4);
-        assert_eq!(issuer_prefix("abc-123"), 4);
-        assert_eq!(issuer_prefix("769FA399"), 0);
-        assert_eq!(issuer_prefix("request123"), 0);
-        assert_eq!(issuer_prefix("_x"), 0);
+        assert_eq!(issuer_prefix(b"req_8d7f"), 4);
+        assert_eq!(issuer_prefix(b"abc-123"), 4);
+        assert_eq!(issuer_prefix(b"769FA399"), 0);
+        assert_eq!(issuer_prefix(b"request123"), 0);
+        assert_eq!(issuer_prefix(b"_x"), 0);
     }
 
     #[test]
     fn markers_are_replaced_by_their_values() {
-        let ends = vec!["123".to_string(), "xyz".to_string()];
+        let ends = vec![b"123".to_vec(), b"xyz".to_vec()];
         let mut out = Vec::new();
         let marked = "a req_\u{e000} b \u{e001}\u{e000}".as_bytes();
         unmark(marked, &ends, &mut out);
