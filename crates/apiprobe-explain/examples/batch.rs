@@ -6,6 +6,10 @@ use apiprobe_catalog::Catalog;
 use apiprobe_explain::batch::{run, Options};
 use std::io::{self, BufWriter};
 
+/// The allocator the `apiprobe` binary uses.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> io::Result<()> {
     let workers = std::env::args()
         .nth(1)
