@@ -346,7 +346,9 @@ fn explain_unscanned(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
 struct Job {
     seq: u64,
     first_line: u64,
+    /// The buffer; only `data[..len]` is this chunk's (the rest is left from earlier use).
     data: Vec<u8>,
+    len: usize,
 }
 
 struct Done {
@@ -367,7 +369,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
     out.clear();
     let memo = &mut w.memo;
     let mut summary = Summary::default();
-    let data = &job.data[..];
+    let data = job.data.get(..job.len).unwrap_or_default();
     let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
     let mut start = 0;
     for (this, end) in (job.first_line..).zip(ends) {
@@ -571,26 +573,36 @@ fn json_special_mask(x: u64) -> u64 {
 /// The first byte at or after `i` that a JSON string cannot hold as it is (see [`json_special_mask`]),
 /// found eight bytes at a time.
 #[inline]
-fn next_json_special(bytes: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
-        let mut w = [b' '; 8];
-        match rest.get(..8) {
-            Some(word) => w.copy_from_slice(word),
-            // The last word is padded with spaces, which are plain; byte by byte, as a copy of unknown
-            // length would be a call.
-            None => {
-                for (d, s) in w.iter_mut().zip(rest) {
-                    *d = *s;
-                }
-            }
-        }
-        let mask = json_special_mask(u64::from_le_bytes(w));
+fn next_json_special(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    while let Some(w) = word(i) {
+        let mask = json_special_mask(w);
         if mask != 0 {
             return Some(i + (mask.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
-    None
+    if i >= bytes.len() {
+        return None;
+    }
+    // The last few bytes: the word that ends the string, overlapping bytes this call found plain. Plain
+    // bytes below cause no false marks, so its lowest mark is the answer.
+    if let Some(last) = bytes.len().checked_sub(8).filter(|&at| at >= start) {
+        let mask = json_special_mask(word(last)?);
+        return (mask != 0).then(|| last + (mask.trailing_zeros() / 8) as usize);
+    }
+    // Fewer than eight bytes searched.
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|k| i + k)
 }
 
 /// A JSON string exactly as serde_json writes it: `"` and `\\` escaped, the control characters as
@@ -662,7 +674,7 @@ pub fn run<R: Read, W: Write + Send>(
                         .lock()
                         .ok()
                         .and_then(|rx| rx.try_recv().ok())
-                        .unwrap_or_else(|| Vec::with_capacity(job.data.len() * 3));
+                        .unwrap_or_else(|| Vec::with_capacity(job.len * 3));
                     let done = work(catalog, &job, out, &mut worker);
                     let _ = free_in_tx.send(job.data);
                     if done_tx.send(done).is_err() {
@@ -694,16 +706,19 @@ fn feed<R: Read>(
     let mut line_no = 1u64;
     let mut carry: Vec<u8> = Vec::new();
     loop {
+        // A buffer back from a worker keeps its length: only new room is zeroed, not every chunk.
         let mut buf = free.try_recv().unwrap_or_default();
-        buf.clear();
-        buf.extend_from_slice(&carry);
+        let start = carry.len();
+        let want = start + CHUNK;
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        buf[..start].copy_from_slice(&carry);
         carry.clear();
-        let start = buf.len();
-        buf.resize(start + CHUNK, 0);
         let mut filled = start;
         let mut eof = false;
-        while filled < buf.len() {
-            match input.read(&mut buf[filled..]) {
+        while filled < want {
+            match input.read(&mut buf[filled..want]) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -713,27 +728,28 @@ fn feed<R: Read>(
                 Err(e) => return Err(e),
             }
         }
-        buf.truncate(filled);
+        let mut len = filled;
         if !eof {
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
                 Some(i) => {
-                    carry.extend_from_slice(&buf[i + 1..]);
-                    buf.truncate(i + 1);
+                    carry.extend_from_slice(&buf[i + 1..filled]);
+                    len = i + 1;
                 }
                 // No line break in the whole buffer: one very long line; keep reading it.
-                None if buf.len() <= MAX_LINE + 1 => {
-                    carry = buf;
+                None if filled <= MAX_LINE + 1 => {
+                    carry.extend_from_slice(&buf[..filled]);
                     continue;
                 }
                 None => {}
             }
         }
-        if !buf.is_empty() {
-            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+        if len > 0 {
+            let lines = memchr::memchr_iter(b'\n', &buf[..len]).count() as u64;
             let job = Job {
                 seq,
                 first_line: line_no,
                 data: buf,
+                len,
             };
             line_no += lines;
             seq += 1;

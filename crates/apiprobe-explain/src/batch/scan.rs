@@ -215,6 +215,31 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
     out.truncate(base + dst);
 }
 
+/// The eight bytes of `b` from `i` as a little-endian word, padded with spaces past the end; `None` when
+/// `i` is past the end.
+fn word_at(b: &[u8], i: usize) -> Option<u64> {
+    if let Some(w) = b.get(i..i + 8) {
+        return w.try_into().ok().map(u64::from_le_bytes);
+    }
+    let rest = b.get(i..).filter(|r| !r.is_empty())?;
+    let mut w = [b' '; 8];
+    for (d, s) in w.iter_mut().zip(rest) {
+        *d = *s;
+    }
+    Some(u64::from_le_bytes(w))
+}
+
+/// Marks (bit 7 of the byte) exactly the bytes of `x` that end a run of plain string bytes: control
+/// characters, `"` and `\\`. Each byte is tested in its low seven bits, so no carry crosses bytes.
+fn special_bytes(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is_zero = |v: u64| !(((v & LOW) + LOW) | v) & HIGH;
+    let control = !(((x & LOW) + ONES * 0x60) | x) & HIGH;
+    control | is_zero(x ^ (ONES * u64::from(b'"'))) | is_zero(x ^ (ONES * u64::from(b'\\')))
+}
+
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
@@ -291,28 +316,39 @@ impl<'a> Reader<'a> {
         self.eat(b'"')?;
         let b = self.b;
         let start = self.i;
-        let mut run = start;
+        let mut i = start;
         let mut escaped = false;
-        loop {
+        'words: loop {
             // `None`: the line ends inside the string.
-            let k = super::next_json_special(b, run)?;
-            match *b.get(k)? {
-                b'"' => {
-                    self.i = k + 1;
-                    return Some(Span {
-                        start,
-                        end: k,
-                        escaped,
-                    });
+            let mut marks = special_bytes(word_at(b, i)?);
+            // Every special byte of the word, lowest first, without loading it again.
+            while marks != 0 {
+                let j = (marks.trailing_zeros() / 8) as usize;
+                let k = i + j;
+                match *b.get(k)? {
+                    b'"' => {
+                        self.i = k + 1;
+                        return Some(Span {
+                            start,
+                            end: k,
+                            escaped,
+                        });
+                    }
+                    b'\\' => {
+                        unescaped(*b.get(k + 1)?)?;
+                        escaped = true;
+                        // The escaped byte is next: past this word, or cleared with all below it.
+                        if j == 7 {
+                            i = k + 2;
+                            continue 'words;
+                        }
+                        marks &= u64::MAX.checked_shl(8 * (j as u32 + 2)).unwrap_or(0);
+                    }
+                    // A raw control character, which JSON does not allow in a string.
+                    _ => return None,
                 }
-                b'\\' => {
-                    unescaped(*b.get(k + 1)?)?;
-                    escaped = true;
-                    run = k + 2;
-                }
-                // A raw control character, which JSON does not allow in a string.
-                _ => return None,
             }
+            i += 8;
         }
     }
 
@@ -470,6 +506,23 @@ mod tests {
                 (("bb", false), ("z", false))
             ]
         );
+    }
+
+    #[test]
+    fn special_bytes_are_marked_exactly() {
+        for pos in 0..8 {
+            for c in 0u8..=255 {
+                let mut w = [b'a'; 8];
+                w[pos] = c;
+                // A special byte below must not disturb the marks above it.
+                w[0] = if pos == 0 { c } else { b'"' };
+                let marks = special_bytes(u64::from_le_bytes(w));
+                for (k, &byte) in w.iter().enumerate() {
+                    let want = byte < 0x20 || byte == b'"' || byte == b'\\';
+                    assert_eq!(marks >> (8 * k + 7) & 1 == 1, want, "{w:?} byte {k}");
+                }
+            }
+        }
     }
 
     #[test]
