@@ -385,8 +385,12 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
             out.push(b'\n');
             continue;
         }
+        // The same line but for its request ids: explained once per shape (`template`).
+        if line.len() <= MAX_LINE && w.templates.replay_unread(line, &mut out) {
+            out.push(b'\n');
+            continue;
+        }
         let start = out.len();
-        // The common shape is read once; with request ids it is explained once per shape (`template`).
         let mut template = None;
         let res = if line.len() > MAX_LINE {
             Err(format!(

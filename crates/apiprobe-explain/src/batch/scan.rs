@@ -20,13 +20,24 @@ pub(super) struct Span {
     pub escaped: bool,
 }
 
+/// Where the body of the line last scanned is.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    /// In the line, without escapes.
+    Raw(usize, usize),
+    /// Decoded: the first `n` bytes of the scratch buffer.
+    Decoded(usize),
+}
+
 /// Buffers reused from line to line.
 #[derive(Default)]
 pub(super) struct Scratch {
     /// Name and value spans of the headers of the line last scanned.
     spans: Vec<(Span, Span)>,
-    body_span: Option<Span>,
-    /// The decoded body, when it has escapes.
+    /// Where the body is: `None` without one, else in the line as it is or decoded into `body`.
+    body_at: Option<Body>,
+    /// The decoded body is `body[..n]` for [`Body::Decoded`]`(n)`; the buffer only grows, so writing
+    /// a whole word past the end never needs zeroing first.
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     used: usize,
@@ -38,8 +49,8 @@ impl Scratch {
         &self.spans
     }
 
-    /// Decodes the headers of `line`, the line last given to [`scan`] (which accepted it), and its body
-    /// when it holds escapes (a body without them is read from the line as it is).
+    /// Decodes the headers of `line`, the line last given to [`scan`] (which accepted it); its body was
+    /// decoded by the scan.
     pub(super) fn decode(&mut self, line: &[u8]) {
         let text = std::str::from_utf8(line).unwrap_or_default();
         if self.headers.len() < self.spans.len() {
@@ -50,21 +61,18 @@ impl Scratch {
             decode_into(text, *v, value);
         }
         self.used = self.spans.len();
-        self.body.clear();
-        if let Some(b) = self.body_span.filter(|b| b.escaped) {
-            unescape(line.get(b.start..b.end).unwrap_or_default(), &mut self.body);
-        }
     }
 
     /// The headers decoded by [`Scratch::decode`] and the body of `line`, as bytes: the explainer checks
     /// them as UTF-8 itself.
     pub(super) fn parts<'s>(&'s self, line: &'s [u8]) -> (&'s [(String, String)], &'s [u8]) {
         let headers = self.headers.get(..self.used).unwrap_or_default();
-        let body = match self.body_span {
-            Some(b) if b.escaped => &self.body[..],
-            Some(b) => line.get(b.start..b.end).unwrap_or_default(),
-            None => &[],
+        let body = match self.body_at {
+            Some(Body::Decoded(n)) => self.body.get(..n),
+            Some(Body::Raw(start, end)) => line.get(start..end),
+            None => None,
         };
+        let body = body.unwrap_or_default();
         (headers, body)
     }
 
@@ -79,7 +87,7 @@ impl Scratch {
 /// `None` sends the line down the serde path.
 pub(super) fn scan(line: &[u8], scratch: &mut Scratch) -> Option<u16> {
     scratch.spans.clear();
-    scratch.body_span = None;
+    scratch.body_at = None;
     scratch.used = 0;
     // Checked once for the whole line: outside strings only ASCII is valid JSON anyway, and escapes are
     // ASCII, so every string's text is UTF-8 exactly when the line is. Spans then slice it for free.
@@ -107,7 +115,7 @@ pub(super) fn scan(line: &[u8], scratch: &mut Scratch) -> Option<u16> {
                 b"body" if !seen_body => {
                     seen_body = true;
                     if !r.null() {
-                        scratch.body_span = Some(r.string()?);
+                        scratch.body_at = Some(r.body(&mut scratch.body)?);
                     }
                 }
                 // `raw`, a repeated member or any other member: serde decides.
@@ -349,6 +357,56 @@ impl<'a> Reader<'a> {
                 }
             }
             i += 8;
+        }
+    }
+
+    /// The body string, checked as [`Reader::string`] checks and decoded in the same pass into `buf`
+    /// when it holds escapes. Each word is copied whole and the write position moves on by the bytes
+    /// before its first special one, so the short runs between escapes (a JSON body inside a JSON
+    /// string escapes every quote) cost no call each.
+    fn body(&mut self, buf: &mut Vec<u8>) -> Option<Body> {
+        self.eat(b'"')?;
+        let b = self.b;
+        let start = self.i;
+        // Decoded text is never longer than the rest of the line; a word may be written past its end.
+        let room = b.len() - start + 8;
+        if buf.len() < room {
+            buf.resize(room, 0);
+        }
+        let (mut src, mut dst) = (start, 0);
+        let mut escaped = false;
+        loop {
+            // `None`: the line ends inside the string.
+            let word = word_at(b, src)?;
+            buf.get_mut(dst..dst + 8)?
+                .copy_from_slice(&word.to_le_bytes());
+            let marks = special_bytes(word);
+            if marks == 0 {
+                src += 8;
+                dst += 8;
+                continue;
+            }
+            let j = (marks.trailing_zeros() / 8) as usize;
+            src += j;
+            dst += j;
+            match *b.get(src)? {
+                b'"' => {
+                    self.i = src + 1;
+                    return Some(if escaped {
+                        Body::Decoded(dst)
+                    } else {
+                        Body::Raw(start, src)
+                    });
+                }
+                b'\\' => {
+                    *buf.get_mut(dst)? = unescaped(*b.get(src + 1)?)?;
+                    escaped = true;
+                    src += 2;
+                    dst += 1;
+                }
+                // A raw control character, which JSON does not allow in a string.
+                _ => return None,
+            }
         }
     }
 

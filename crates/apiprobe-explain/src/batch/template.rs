@@ -11,6 +11,14 @@
 //! Only values that JSON writes byte for byte (printable ASCII without `"` or `\`, no surrounding
 //! spaces) take this path, and only lines whose text holds no marker character of its own; anything
 //! else is explained as it is.
+//!
+//! The key of a shape is the raw line with each marked value's end replaced by its marker. It is kept
+//! only from a line read in full (`super::scan`), so it stands for a valid line whose marked values are
+//! exactly its echoed ids. A new line is first looked up before any reading: its ids are found by
+//! walking the `"name":"value"` pairs of its headers object, unchecked. That guess needs no proof: when the key it gives is one kept, the
+//! line is a kept line with other plain values in the marked places, which is still valid JSON of the
+//! same shape, so its output is the kept one with its own values put back. A guess that misses costs a
+//! lookup, and the line is then read in full and looked up by its real key.
 
 use super::memo::Memo;
 use super::scan::{Scratch, Span};
@@ -34,7 +42,11 @@ pub(super) struct Templates {
     ends: Vec<Vec<u8>>,
     /// Which headers were marked (index into the scanned headers) and how much of each value stays.
     marked: Vec<(usize, usize)>,
+    /// The cut-off ends of the marked values: where each lies in the line.
+    cuts: Vec<(usize, usize)>,
     spare: Vec<u8>,
+    /// Finds where the headers object starts.
+    headers: Option<memchr::memmem::Finder<'static>>,
 }
 
 /// The issuer prefix of an id: leading letters and the `_` or `-` after them (`req_`), else nothing.
@@ -65,9 +77,9 @@ impl Templates {
     /// cannot take this path).
     pub(super) fn mark(&mut self, line: &[u8], scratch: &Scratch) -> Option<u64> {
         self.marked.clear();
+        self.cuts.clear();
         let raw = |s: Span| line.get(s.start..s.end);
-        let spans = scratch.header_spans();
-        for (i, &(name, value)) in spans.iter().enumerate() {
+        for (i, &(name, value)) in scratch.header_spans().iter().enumerate() {
             // A string with escapes is not its raw bytes; such a header is left as it is.
             if name.escaped || value.escaped {
                 continue;
@@ -79,29 +91,77 @@ impl Templates {
                 if self.marked.len() == MAX_MARKS {
                     return None;
                 }
-                self.marked.push((i, issuer_prefix(v)));
+                let kept = issuer_prefix(v);
+                self.marked.push((i, kept));
+                self.cuts.push((value.start + kept, value.end));
             }
         }
+        self.key_from_cuts(line)
+    }
+
+    /// Writes the kept output for `line`, not read yet, when the shape its headers suggest is kept (see
+    /// the module notes); `false` otherwise.
+    pub(super) fn replay_unread(&mut self, line: &[u8], out: &mut Vec<u8>) -> bool {
+        self.cuts.clear();
+        if self.guess_cuts(line).is_none() {
+            return false;
+        }
+        match self.key_from_cuts(line) {
+            Some(hash) => self.replay(hash, out),
+            None => false,
+        }
+    }
+
+    /// Fills `cuts` from the `"name":"value"` pairs of the line's `"headers"` object, read without any
+    /// checks (a wrong guess only misses); `None` when the object is not in its compact form.
+    fn guess_cuts(&mut self, line: &[u8]) -> Option<()> {
+        let headers = self
+            .headers
+            .get_or_insert_with(|| memchr::memmem::Finder::new(b"\"headers\":{").into_owned());
+        let mut i = headers.find(line)? + 11;
+        loop {
+            if line.get(i) != Some(&b'"') {
+                return None;
+            }
+            let name_end = i + 1 + memchr::memchr(b'"', line.get(i + 1..)?)?;
+            if line.get(name_end..name_end + 3)? != b"\":\"" {
+                return None;
+            }
+            let start = name_end + 3;
+            let end = start + memchr::memchr(b'"', line.get(start..)?)?;
+            let value = &line[start..end];
+            if is_echoed_id(&line[i + 1..name_end]) && plain_value(value) {
+                if self.cuts.len() == MAX_MARKS {
+                    return None;
+                }
+                self.cuts.push((start + issuer_prefix(value), end));
+            }
+            match line.get(end + 1)? {
+                b',' => i = end + 2,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Builds the key and the cut-off ends from `cuts`; the key's hash, or `None` when nothing is cut
+    /// or the line holds a marker of its own.
+    fn key_from_cuts(&mut self, line: &[u8]) -> Option<u64> {
         // A marker already in the text would be mistaken for ours (escapes decode to ASCII only, so
         // the raw line holds one whenever the text does).
-        if self.marked.is_empty() || find_lead(line).is_some() {
+        if self.cuts.is_empty() || find_lead(line).is_some() {
             return None;
         }
         self.key.clear();
-        self.ends.resize_with(self.marked.len(), Vec::new);
+        self.ends.resize_with(self.cuts.len(), Vec::new);
         let mut at = 0;
-        for (k, &(i, kept)) in self.marked.iter().enumerate() {
-            let value = spans.get(i)?.1;
-            let cut = value.start + kept;
+        for (k, &(cut, end)) in self.cuts.iter().enumerate() {
             self.key.extend_from_slice(line.get(at..cut)?);
             self.key.extend_from_slice(&marker(k));
-            let end = &mut self.ends[k];
-            end.clear();
-            end.extend_from_slice(raw(Span {
-                start: cut,
-                ..value
-            })?);
-            at = value.end;
+            let kept_end = &mut self.ends[k];
+            kept_end.clear();
+            kept_end.extend_from_slice(line.get(cut..end)?);
+            at = end;
         }
         self.key.extend_from_slice(line.get(at..)?);
         Some(self.memo.hash(&self.key))
