@@ -291,8 +291,8 @@ struct Line<'a> {
 pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     let mut scratch = scan::Scratch::default();
     match scan::scan(line, &mut scratch) {
-        Some(status) => {
-            scratch.decode(line);
+        Some((status, text)) => {
+            scratch.decode(text);
             let (headers, body) = scratch.parts(line);
             Ok(explain_parts(
                 catalog,
@@ -397,7 +397,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                 "line is {} bytes, over the {MAX_LINE} byte limit",
                 line.len()
             ))
-        } else if let Some(status) = scan::scan(line, &mut w.scratch) {
+        } else if let Some((status, text)) = scan::scan(line, &mut w.scratch) {
             template = w.templates.mark(line, &w.scratch);
             if let Some(th) = template {
                 if w.templates.replay(th, &mut out) {
@@ -405,7 +405,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                     continue;
                 }
             }
-            w.scratch.decode(line);
+            w.scratch.decode(text);
             if template.is_some() {
                 w.templates.cut(&mut w.scratch);
             }
@@ -579,6 +579,17 @@ fn json_special_mask(x: u64) -> u64 {
 #[inline]
 fn next_json_special(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start;
+    // Long plain runs (titles, next steps, evidence) are passed sixteen bytes at a time: the test
+    // below compiles to a few vector instructions.
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let special = chunk.iter().fold(0u8, |acc, &b| {
+            acc | u8::from((b < 0x20) | (b == b'"') | (b == b'\\'))
+        });
+        if special != 0 {
+            break;
+        }
+        i += 16;
+    }
     let word = |at: usize| {
         bytes
             .get(at..at + 8)

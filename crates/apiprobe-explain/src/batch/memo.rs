@@ -22,27 +22,31 @@ const MAX_LINE: usize = 2048;
 /// Longest output kept.
 const MAX_OUT: usize = 4096;
 
-/// What a report added to the summary, to add it again on a hit.
-#[derive(Debug, Clone, PartialEq)]
-enum Tally {
-    Ok,
-    Counted {
-        category: &'static str,
-        code: Box<str>,
-        vendor: Box<str>,
-    },
+/// What a report added to the summary, to add it again on a hit. Its strings are reused when a slot
+/// changes tenant, so keeping a line allocates nothing once the table is warm.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Tally {
+    /// The report was of a response without an error (counted as `ok`, nothing else).
+    ok: bool,
+    category: &'static str,
+    code: String,
+    vendor: String,
 }
 
 impl Tally {
     fn of(r: &Report) -> Tally {
-        if r.ok {
-            return Tally::Ok;
-        }
-        Tally::Counted {
-            category: r.category.map_or("none", |c| c.as_str()),
-            code: r.code.as_deref().unwrap_or("none").into(),
-            vendor: r.vendor.as_deref().unwrap_or("none").into(),
-        }
+        let mut t = Tally::default();
+        t.set(r);
+        t
+    }
+
+    fn set(&mut self, r: &Report) {
+        self.ok = r.ok;
+        self.category = r.category.map_or("none", |c| c.as_str());
+        self.code.clear();
+        self.code.push_str(r.code.as_deref().unwrap_or("none"));
+        self.vendor.clear();
+        self.vendor.push_str(r.vendor.as_deref().unwrap_or("none"));
     }
 }
 
@@ -62,13 +66,11 @@ impl Slot {
             return;
         }
         summary.explained += n;
-        match &self.tally {
-            Tally::Ok => summary.ok += n,
-            Tally::Counted {
-                category,
-                code,
-                vendor,
-            } => summary.count_n(category, code, vendor, n),
+        let t = &self.tally;
+        if t.ok {
+            summary.ok += n;
+        } else {
+            summary.count_n(t.category, &t.code, &t.vendor, n);
         }
     }
 }
@@ -150,7 +152,7 @@ impl Memo {
                 slot.line.extend_from_slice(line);
                 slot.out.clear();
                 slot.out.extend_from_slice(written);
-                slot.tally = Tally::of(report);
+                slot.tally.set(report);
             }
             None => {
                 *place = Some(Slot {

@@ -49,10 +49,9 @@ impl Scratch {
         &self.spans
     }
 
-    /// Decodes the headers of `line`, the line last given to [`scan`] (which accepted it); its body was
-    /// decoded by the scan.
-    pub(super) fn decode(&mut self, line: &[u8]) {
-        let text = std::str::from_utf8(line).unwrap_or_default();
+    /// Decodes the headers of `text`, the line last given to [`scan`] as the scan gave it back; its
+    /// body was decoded by the scan.
+    pub(super) fn decode(&mut self, text: &str) {
         if self.headers.len() < self.spans.len() {
             self.headers.resize_with(self.spans.len(), Default::default);
         }
@@ -83,15 +82,15 @@ impl Scratch {
     }
 }
 
-/// Checks that `line` has the common shape and notes its strings in `scratch`; returns the status.
-/// `None` sends the line down the serde path.
-pub(super) fn scan(line: &[u8], scratch: &mut Scratch) -> Option<u16> {
+/// Checks that `line` has the common shape and notes its strings in `scratch`; returns the status and
+/// the line as text. `None` sends the line down the serde path.
+pub(super) fn scan<'l>(line: &'l [u8], scratch: &mut Scratch) -> Option<(u16, &'l str)> {
     scratch.spans.clear();
     scratch.body_at = None;
     scratch.used = 0;
     // Checked once for the whole line: outside strings only ASCII is valid JSON anyway, and escapes are
     // ASCII, so every string's text is UTF-8 exactly when the line is. Spans then slice it for free.
-    std::str::from_utf8(line).ok()?;
+    let text = std::str::from_utf8(line).ok()?;
     let mut r = Reader { b: line, i: 0 };
     r.ws();
     r.eat(b'{')?;
@@ -133,7 +132,7 @@ pub(super) fn scan(line: &[u8], scratch: &mut Scratch) -> Option<u16> {
     if r.i != line.len() {
         return None;
     }
-    status
+    Some((status?, text))
 }
 
 /// The decoded text of a string `span` of `line` (checked by [`scan`]) into `out`, replacing what it held.
@@ -443,8 +442,8 @@ mod tests {
 
     fn read(line: &str) -> Option<Read> {
         let mut s = Scratch::default();
-        let status = scan(line.as_bytes(), &mut s)?;
-        s.decode(line.as_bytes());
+        let (status, text) = scan(line.as_bytes(), &mut s)?;
+        s.decode(text);
         let (headers, body) = s.parts(line.as_bytes());
         Some((
             status,
@@ -523,8 +522,8 @@ mod tests {
     fn buffers_are_reused_without_leaking_between_lines() {
         let mut s = Scratch::default();
         let mut read_into = |line: &[u8]| {
-            scan(line, &mut s)?;
-            s.decode(line);
+            let (_, text) = scan(line, &mut s)?;
+            s.decode(text);
             let (headers, body) = s.parts(line);
             Some((headers.to_vec(), String::from_utf8(body.to_vec()).ok()?))
         };
@@ -545,7 +544,7 @@ mod tests {
     fn spans_say_where_the_raw_strings_lie() {
         let line = br#"{"status":404,"headers":{"a":"x\/y","bb":"z"},"body":"q"}"#;
         let mut s = Scratch::default();
-        assert_eq!(scan(line, &mut s), Some(404));
+        assert_eq!(scan(line, &mut s).map(|(status, _)| status), Some(404));
         let raw = |sp: Span| {
             (
                 std::str::from_utf8(&line[sp.start..sp.end]).unwrap(),
@@ -599,10 +598,10 @@ mod tests {
     /// Whatever `scan` reads, serde reads the same way.
     fn agrees_with_serde(line: &[u8]) {
         let mut s = Scratch::default();
-        let Some(status) = scan(line, &mut s) else {
+        let Some((status, text)) = scan(line, &mut s) else {
             return;
         };
-        s.decode(line);
+        s.decode(text);
         let (headers, body) = s.parts(line);
         let l: super::super::Line<'_> = match serde_json::from_slice(line) {
             Ok(l) => l,
