@@ -7,6 +7,7 @@
 //! Memory stays flat: the input is cut into chunks of whole lines, a bounded queue feeds one worker per
 //! core, and a writer puts the finished chunks back in order. At most `2 × workers` chunks are in flight.
 
+mod counts;
 mod memo;
 mod scan;
 mod template;
@@ -55,6 +56,8 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts one explained report (the reference for `counts::Counts`, which batches do it with).
+    #[cfg(test)]
     fn add(&mut self, r: &Report) {
         self.explained += 1;
         if r.ok {
@@ -68,6 +71,7 @@ impl Summary {
         );
     }
 
+    #[cfg(test)]
     fn count(&mut self, category: &str, code: &str, vendor: &str) {
         self.count_n(category, code, vendor, 1);
     }
@@ -361,6 +365,7 @@ struct Done {
 #[derive(Default)]
 struct Worker {
     memo: Memo,
+    counts: counts::Counts,
     scratch: scan::Scratch,
     templates: template::Templates,
 }
@@ -369,6 +374,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
     out.clear();
     let memo = &mut w.memo;
     let mut summary = Summary::default();
+    let counts = &mut w.counts;
     let data = job.data.get(..job.len).unwrap_or_default();
     let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
     let mut start = 0;
@@ -422,17 +428,19 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
         };
         let written = match res {
             Ok(r) => {
-                summary.add(&r);
+                counts.add(&r);
                 let written = if write_report(&mut out, &r) {
                     Ok(())
                 } else {
                     serde_json::to_writer(&mut out, &r)
                 };
                 if written.is_ok() {
-                    if let Some(th) = template {
-                        w.templates.keep(th, &mut out, start, &r, &mut summary);
+                    // A line with request ids is kept as its shape only: the ids make the line itself
+                    // unique, and keeping it would only push out lines that do come back.
+                    match template {
+                        Some(th) => w.templates.keep(th, &mut out, start, &r, &mut summary),
+                        None => memo.keep(hash, line, &out[start..], &r, &mut summary),
                     }
-                    memo.keep(hash, line, &out[start..], &r, &mut summary);
                 }
                 written
             }
@@ -448,6 +456,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
     // Each chunk's summary carries its own replays, so totals never depend on how chunks were shared.
     memo.flush(&mut summary);
     w.templates.flush(&mut summary);
+    counts.drain_into(&mut summary);
     Done {
         seq: job.seq,
         out,

@@ -44,6 +44,10 @@ pub(super) struct Templates {
     marked: Vec<(usize, usize)>,
     /// The cut-off ends of the marked values: where each lies in the line.
     cuts: Vec<(usize, usize)>,
+    /// The cuts guessed for the line before it was read, and the hash of the key they gave (the key
+    /// and ends are still in place for [`Templates::mark`] to reuse).
+    guessed: Option<u64>,
+    spare_cuts: Vec<(usize, usize)>,
     spare: Vec<u8>,
     /// Finds where the headers object starts.
     headers: Option<memchr::memmem::Finder<'static>>,
@@ -77,6 +81,10 @@ impl Templates {
     /// cannot take this path).
     pub(super) fn mark(&mut self, line: &[u8], scratch: &Scratch) -> Option<u64> {
         self.marked.clear();
+        // The guess made before reading, if any: when the real cuts are the same, so is the key.
+        let guessed = self.guessed.take();
+        let guess = std::mem::take(&mut self.cuts);
+        self.cuts = std::mem::take(&mut self.spare_cuts);
         self.cuts.clear();
         let raw = |s: Span| line.get(s.start..s.end);
         for (i, &(name, value)) in scratch.header_spans().iter().enumerate() {
@@ -96,17 +104,23 @@ impl Templates {
                 self.cuts.push((value.start + kept, value.end));
             }
         }
-        self.key_from_cuts(line)
+        self.spare_cuts = guess;
+        match guessed {
+            Some(hash) if self.cuts == self.spare_cuts => Some(hash),
+            _ => self.key_from_cuts(line),
+        }
     }
 
     /// Writes the kept output for `line`, not read yet, when the shape its headers suggest is kept (see
     /// the module notes); `false` otherwise.
     pub(super) fn replay_unread(&mut self, line: &[u8], out: &mut Vec<u8>) -> bool {
         self.cuts.clear();
+        self.guessed = None;
         if self.guess_cuts(line).is_none() {
             return false;
         }
-        match self.key_from_cuts(line) {
+        self.guessed = self.key_from_cuts(line);
+        match self.guessed {
             Some(hash) => self.replay(hash, out),
             None => false,
         }
