@@ -360,9 +360,9 @@ impl<'a> Reader<'a> {
     }
 
     /// The body string, checked as [`Reader::string`] checks and decoded in the same pass into `buf`
-    /// when it holds escapes. Each word is copied whole and the write position moves on by the bytes
-    /// before its first special one, so the short runs between escapes (a JSON body inside a JSON
-    /// string escapes every quote) cost no call each.
+    /// when it holds escapes. Each word is copied whole; at an escape the rest of the word, still in
+    /// the register, is copied again one place further down, so the short runs between escapes (a JSON
+    /// body inside a JSON string escapes every quote) cost neither a call nor a fresh load each.
     fn body(&mut self, buf: &mut Vec<u8>) -> Option<Body> {
         self.eat(b'"')?;
         let b = self.b;
@@ -374,38 +374,48 @@ impl<'a> Reader<'a> {
         }
         let (mut src, mut dst) = (start, 0);
         let mut escaped = false;
-        loop {
+        'words: loop {
             // `None`: the line ends inside the string.
             let word = word_at(b, src)?;
             buf.get_mut(dst..dst + 8)?
                 .copy_from_slice(&word.to_le_bytes());
-            let marks = special_bytes(word);
-            if marks == 0 {
-                src += 8;
-                dst += 8;
-                continue;
-            }
-            let j = (marks.trailing_zeros() / 8) as usize;
-            src += j;
-            dst += j;
-            match *b.get(src)? {
-                b'"' => {
-                    self.i = src + 1;
-                    return Some(if escaped {
-                        Body::Decoded(dst)
-                    } else {
-                        Body::Raw(start, src)
-                    });
+            let mut marks = special_bytes(word);
+            // Bytes of the word already dealt with.
+            let mut used = 0;
+            while marks != 0 {
+                let j = (marks.trailing_zeros() / 8) as usize;
+                src += j - used;
+                dst += j - used;
+                match *b.get(src)? {
+                    b'"' => {
+                        self.i = src + 1;
+                        return Some(if escaped {
+                            Body::Decoded(dst)
+                        } else {
+                            Body::Raw(start, src)
+                        });
+                    }
+                    b'\\' => {
+                        *buf.get_mut(dst)? = unescaped(*b.get(src + 1)?)?;
+                        escaped = true;
+                        src += 2;
+                        dst += 1;
+                        used = j + 2;
+                        if used >= 8 {
+                            // The escaped byte ended the word, or lies in the next one.
+                            continue 'words;
+                        }
+                        let rest = word >> (8 * used);
+                        buf.get_mut(dst..dst + 8)?
+                            .copy_from_slice(&rest.to_le_bytes());
+                        marks &= u64::MAX << (8 * used);
+                    }
+                    // A raw control character, which JSON does not allow in a string.
+                    _ => return None,
                 }
-                b'\\' => {
-                    *buf.get_mut(dst)? = unescaped(*b.get(src + 1)?)?;
-                    escaped = true;
-                    src += 2;
-                    dst += 1;
-                }
-                // A raw control character, which JSON does not allow in a string.
-                _ => return None,
             }
+            src += 8 - used;
+            dst += 8 - used;
         }
     }
 
