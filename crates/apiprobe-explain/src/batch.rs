@@ -297,17 +297,16 @@ pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
     match scan::scan(line, &mut scratch) {
         Some((status, text)) => {
             scratch.decode(text);
-            let (headers, body) = scratch.parts(line);
-            Ok(explain_parts(
-                catalog,
-                status,
-                headers,
-                body,
-                Steps::Specific,
-            ))
+            Ok(explain_read(catalog, status, &scratch, line))
         }
         None => explain_unscanned(catalog, line),
     }
+}
+
+/// Explains `line` as read and decoded into `scratch`.
+fn explain_read(catalog: &Catalog, status: u16, scratch: &scan::Scratch, line: &[u8]) -> Report {
+    let (headers, body) = scratch.parts(line);
+    explain_parts(catalog, status, headers, body, Steps::Specific)
 }
 
 /// [`explain_line`] for a line [`scan::scan`] left alone: a log line, a `raw` member, an unusual shape,
@@ -415,14 +414,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
             if template.is_some() {
                 w.templates.cut(&mut w.scratch);
             }
-            let (headers, body) = w.scratch.parts(line);
-            Ok(explain_parts(
-                catalog,
-                status,
-                headers,
-                body,
-                Steps::Specific,
-            ))
+            Ok(explain_read(catalog, status, &w.scratch, line))
         } else {
             explain_unscanned(catalog, line)
         };
