@@ -88,8 +88,17 @@ pub(crate) fn has(text: &str, needle: &str) -> bool {
 /// element whose local name is `local`, checked before tokenising a document that may not have one.
 pub(crate) fn has_start_tag(text: &str, local: &str) -> bool {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, local.as_bytes())
-        .any(|i| i > 0 && matches!(bytes[i - 1], b'<' | b':'))
+    let mut from = 0;
+    // `find`, not a fresh memmem searcher per call: error documents are short.
+    while let Some(i) = text.get(from..).and_then(|rest| find(rest, local)) {
+        let at = from + i;
+        if at > 0 && matches!(bytes[at - 1], b'<' | b':') {
+            return true;
+        }
+        // The name is ASCII, so the byte after its first one starts a character.
+        from = at + 1;
+    }
+    false
 }
 
 /// The content of the first element whose local name is `local`, whatever its namespace prefix
