@@ -24,6 +24,7 @@ use super::memo::Memo;
 use super::scan::{Scratch, Span};
 use super::Summary;
 use crate::headers::is_echoed_id;
+use std::hash::{BuildHasher, Hasher};
 
 /// The markers: private-use characters U+E000.., one per echoed header of a line (UTF-8 `EE 80 80+k`).
 const MARK_LEAD: [u8; 2] = [0xee, 0x80];
@@ -51,7 +52,32 @@ pub(super) struct Templates {
     spare: Vec<u8>,
     /// Finds where the headers object starts.
     headers: Option<memchr::memmem::Finder<'static>>,
+    /// How the shapes of each family of lines (same status and header names) have fared.
+    families: Vec<Family>,
+    /// The family of the line being handled, when its headers could be walked.
+    family: Option<u64>,
+    /// The line being handled belongs to a family whose shapes never come back: leave it alone.
+    skip: bool,
 }
+
+/// Kept shapes and hits of one family of lines. A family whose bodies differ every time (an S3 error
+/// names its request id in the body, a validation error its value) never hits, and keeping its shapes
+/// only costs copies and pushes out shapes that do come back; after [`FAMILY_TRIAL`] keeps without a
+/// hit it is left out, and one line in [`FAMILY_RETRY`] still tries, so a change is noticed.
+#[derive(Clone, Copy, Default)]
+struct Family {
+    hash: u64,
+    kept: u32,
+    hits: u32,
+    passed: u32,
+}
+
+/// Slots of the family table (a power of two).
+const FAMILIES: usize = 256;
+/// Keeps without a hit before a family is left out.
+const FAMILY_TRIAL: u32 = 32;
+/// While left out, one line in this many still takes the template path.
+const FAMILY_RETRY: u32 = 64;
 
 /// The issuer prefix of an id: leading letters and the `_` or `-` after them (`req_`), else nothing.
 fn issuer_prefix(v: &[u8]) -> usize {
@@ -116,8 +142,19 @@ impl Templates {
     pub(super) fn replay_unread(&mut self, line: &[u8], out: &mut Vec<u8>) -> bool {
         self.cuts.clear();
         self.guessed = None;
-        if self.guess_cuts(line).is_none() {
+        self.family = None;
+        self.skip = false;
+        if self.guess_cuts(line).is_none() || self.cuts.is_empty() {
             return false;
+        }
+        if let Some(f) = self.family.and_then(|h| self.family_slot(h)) {
+            if f.kept >= FAMILY_TRIAL && f.hits == 0 {
+                f.passed = f.passed.wrapping_add(1);
+                if f.passed % FAMILY_RETRY != 0 {
+                    self.skip = true;
+                    return false;
+                }
+            }
         }
         self.guessed = self.key_from_cuts(line);
         match self.guessed {
@@ -133,6 +170,9 @@ impl Templates {
             .headers
             .get_or_insert_with(|| memchr::memmem::Finder::new(b"\"headers\":{").into_owned());
         let mut i = headers.find(line)? + 11;
+        // The family: what comes before the headers (the status, in the common shape) and their names.
+        let mut family = foldhash::fast::FixedState::default().build_hasher();
+        family.write(&line[..i]);
         loop {
             if line.get(i) != Some(&b'"') {
                 return None;
@@ -144,6 +184,7 @@ impl Templates {
             let start = name_end + 3;
             let end = start + memchr::memchr(b'"', line.get(start..)?)?;
             let value = &line[start..end];
+            family.write(&line[i..name_end]);
             if is_echoed_id(&line[i + 1..name_end]) && plain_value(value) {
                 if self.cuts.len() == MAX_MARKS {
                     return None;
@@ -152,7 +193,10 @@ impl Templates {
             }
             match line.get(end + 1)? {
                 b',' => i = end + 2,
-                b'}' => return Some(()),
+                b'}' => {
+                    self.family = Some(family.finish());
+                    return Some(());
+                }
                 _ => return None,
             }
         }
@@ -192,11 +236,29 @@ impl Templates {
         }
     }
 
+    /// Whether the line being handled was left out of the template path ([`Family`]): it is then
+    /// neither marked nor kept.
+    pub(super) fn skipped(&self) -> bool {
+        self.skip
+    }
+
+    /// The table slot of family `hash`, when it holds that family.
+    fn family_slot(&mut self, hash: u64) -> Option<&mut Family> {
+        if self.families.is_empty() {
+            self.families = vec![Family::default(); FAMILIES];
+        }
+        let f = self.families.get_mut((hash >> 56) as usize % FAMILIES)?;
+        (f.hash == hash).then_some(f)
+    }
+
     /// Writes the kept output for the marked line to `out`, values put back; `false` when not kept.
     pub(super) fn replay(&mut self, hash: u64, out: &mut Vec<u8>) -> bool {
         match self.memo.get(hash, &self.key) {
             Some(kept) => {
                 unmark(kept, &self.ends, out);
+                if let Some(f) = self.family.and_then(|h| self.family_slot(h)) {
+                    f.hits = f.hits.saturating_add(1);
+                }
                 true
             }
             None => false,
@@ -214,6 +276,20 @@ impl Templates {
     ) {
         let written = out.get(start..).unwrap_or_default();
         self.memo.keep(hash, &self.key, written, report, summary);
+        if let Some(h) = self.family {
+            if self.family_slot(h).is_none() {
+                // A new family takes the slot over.
+                if let Some(f) = self.families.get_mut((h >> 56) as usize % FAMILIES) {
+                    *f = Family {
+                        hash: h,
+                        ..Family::default()
+                    };
+                }
+            }
+            if let Some(f) = self.family_slot(h) {
+                f.kept = f.kept.saturating_add(1);
+            }
+        }
         let mut spare = std::mem::take(&mut self.spare);
         spare.clear();
         spare.extend_from_slice(written);
