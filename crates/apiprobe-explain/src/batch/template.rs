@@ -45,10 +45,9 @@ pub(super) struct Templates {
     marked: Vec<(usize, usize)>,
     /// The cut-off ends of the marked values: where each lies in the line.
     cuts: Vec<(usize, usize)>,
-    /// The cuts guessed for the line before it was read, and the hash of the key they gave (the key
-    /// and ends are still in place for [`Templates::mark`] to reuse).
+    /// The hash of the key the cuts guessed before reading gave (the cuts, key and ends are still in
+    /// place for [`Templates::mark`] to reuse).
     guessed: Option<u64>,
-    spare_cuts: Vec<(usize, usize)>,
     spare: Vec<u8>,
     /// Finds where the headers object starts.
     headers: Option<memchr::memmem::Finder<'static>>,
@@ -96,9 +95,9 @@ fn plain_value(v: &[u8]) -> bool {
             .all(|&b| (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\')
 }
 
-/// The marker for number `k` (below [`MAX_MARKS`]), as UTF-8.
-fn marker(k: usize) -> [u8; 3] {
-    [MARK_LEAD[0], MARK_LEAD[1], 0x80 + (k as u8 & 0x3f)]
+/// The marker for number `k` (below [`MAX_MARKS`]): U+E000 + k, UTF-8 `EE 80 80+k`.
+fn marker(k: usize) -> char {
+    char::from_u32(0xe000 + (k as u32 & 0x3f)).unwrap_or('\u{e000}')
 }
 
 impl Templates {
@@ -107,13 +106,9 @@ impl Templates {
     /// cannot take this path).
     pub(super) fn mark(&mut self, line: &[u8], scratch: &Scratch) -> Option<u64> {
         self.marked.clear();
-        // The guess made before reading, if any: when the real cuts are the same, so is the key.
-        let guessed = self.guessed.take();
-        let guess = std::mem::take(&mut self.cuts);
-        self.cuts = std::mem::take(&mut self.spare_cuts);
-        self.cuts.clear();
         let raw = |s: Span| line.get(s.start..s.end);
-        for (i, &(name, value)) in scratch.header_spans().iter().enumerate() {
+        let spans = scratch.header_spans();
+        for (i, &(name, value)) in spans.iter().enumerate() {
             // A string with escapes is not its raw bytes; such a header is left as it is.
             if name.escaped || value.escaped {
                 continue;
@@ -125,16 +120,22 @@ impl Templates {
                 if self.marked.len() == MAX_MARKS {
                     return None;
                 }
-                let kept = issuer_prefix(v);
-                self.marked.push((i, kept));
-                self.cuts.push((value.start + kept, value.end));
+                self.marked.push((i, issuer_prefix(v)));
             }
         }
-        self.spare_cuts = guess;
-        match guessed {
-            Some(hash) if self.cuts == self.spare_cuts => Some(hash),
-            _ => self.key_from_cuts(line),
+        let cut_of = |&(i, kept): &(usize, usize)| {
+            let value = spans.get(i).map_or(Span::default(), |s| s.1);
+            (value.start + kept, value.end)
+        };
+        // The guess made before reading, if any: when the real cuts are the same, so is the key.
+        if let Some(hash) = self.guessed.take() {
+            if self.cuts.iter().copied().eq(self.marked.iter().map(cut_of)) {
+                return Some(hash);
+            }
         }
+        self.cuts.clear();
+        self.cuts.extend(self.marked.iter().map(cut_of));
+        self.key_from_cuts(line)
     }
 
     /// Writes the kept output for `line`, not read yet, when the shape its headers suggest is kept (see
@@ -147,7 +148,7 @@ impl Templates {
         if self.guess_cuts(line).is_none() || self.cuts.is_empty() {
             return false;
         }
-        if let Some(f) = self.family.and_then(|h| self.family_slot(h)) {
+        if let Some(f) = self.family.and_then(|h| self.family_of(h)) {
             if f.kept >= FAMILY_TRIAL && f.hits == 0 {
                 f.passed = f.passed.wrapping_add(1);
                 if f.passed % FAMILY_RETRY != 0 {
@@ -215,7 +216,8 @@ impl Templates {
         let mut at = 0;
         for (k, &(cut, end)) in self.cuts.iter().enumerate() {
             self.key.extend_from_slice(line.get(at..cut)?);
-            self.key.extend_from_slice(&marker(k));
+            self.key
+                .extend_from_slice(marker(k).encode_utf8(&mut [0; 4]).as_bytes());
             let kept_end = &mut self.ends[k];
             kept_end.clear();
             kept_end.extend_from_slice(line.get(cut..end)?);
@@ -231,7 +233,7 @@ impl Templates {
         for (k, &(i, kept)) in self.marked.iter().enumerate() {
             if let Some((_, value)) = headers.get_mut(i) {
                 value.truncate(kept);
-                value.push(char::from_u32(0xe000 + k as u32).unwrap_or('\u{e000}'));
+                value.push(marker(k));
             }
         }
     }
@@ -242,13 +244,17 @@ impl Templates {
         self.skip
     }
 
-    /// The table slot of family `hash`, when it holds that family.
-    fn family_slot(&mut self, hash: u64) -> Option<&mut Family> {
+    /// The table slot family `hash` goes to, whichever family holds it now.
+    fn family_place(&mut self, hash: u64) -> Option<&mut Family> {
         if self.families.is_empty() {
             self.families = vec![Family::default(); FAMILIES];
         }
-        let f = self.families.get_mut((hash >> 56) as usize % FAMILIES)?;
-        (f.hash == hash).then_some(f)
+        self.families.get_mut((hash >> 56) as usize % FAMILIES)
+    }
+
+    /// The table slot of family `hash`, when it holds that family.
+    fn family_of(&mut self, hash: u64) -> Option<&mut Family> {
+        self.family_place(hash).filter(|f| f.hash == hash)
     }
 
     /// Writes the kept output for the marked line to `out`, values put back; `false` when not kept.
@@ -256,7 +262,7 @@ impl Templates {
         match self.memo.get(hash, &self.key) {
             Some(kept) => {
                 unmark(kept, &self.ends, out);
-                if let Some(f) = self.family.and_then(|h| self.family_slot(h)) {
+                if let Some(f) = self.family.and_then(|h| self.family_of(h)) {
                     f.hits = f.hits.saturating_add(1);
                 }
                 true
@@ -277,16 +283,14 @@ impl Templates {
         let written = out.get(start..).unwrap_or_default();
         self.memo.keep(hash, &self.key, written, report, summary);
         if let Some(h) = self.family {
-            if self.family_slot(h).is_none() {
-                // A new family takes the slot over.
-                if let Some(f) = self.families.get_mut((h >> 56) as usize % FAMILIES) {
+            if let Some(f) = self.family_place(h) {
+                if f.hash != h {
+                    // A new family takes the slot over.
                     *f = Family {
                         hash: h,
                         ..Family::default()
                     };
                 }
-            }
-            if let Some(f) = self.family_slot(h) {
                 f.kept = f.kept.saturating_add(1);
             }
         }
