@@ -569,6 +569,8 @@ fn str_list(out: &mut Vec<u8>, items: &[String]) {
 /// Marks (bit 7 of the byte) the bytes of `x` (little-endian) that a JSON string cannot hold as they
 /// are: control characters, `"` and `\\`. The lowest mark is always right, so `trailing_zeros() / 8` is
 /// the first such byte; marks above it may be false (borrows), which an "any" test does not mind.
+/// The scanner's `scan::special_bytes` marks exactly, at a few more operations a word: the writer
+/// needs only the first mark, and with the exact test it ran 1% more instructions per batch line.
 fn json_special_mask(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
