@@ -216,6 +216,19 @@ fn open_session(driver: &Driver, chromium: &std::path::Path, profile: &std::path
 }
 
 /// The codes and categories of the reference entries the page currently shows, in order.
+/// The page's `:target` is entry `id`, and the anchor scrolled it to the top of the window.
+fn assert_anchor_on_top(s: &Session, id: &str) {
+    let target = s.js("var t = document.querySelector(':target'); return t ? t.id : null;");
+    assert_eq!(target, json!(id));
+    let top = s.js(&format!(
+        "return document.getElementById('{id}').getBoundingClientRect().top;"
+    ));
+    assert!(
+        top.as_f64().is_some_and(|t| t.abs() < 5.0),
+        "{id} is at {top}"
+    );
+}
+
 fn visible(s: &Session) -> Vec<(String, String)> {
     let v = s.js(
         "return Array.from(document.querySelectorAll('#entries > article.entry'))\
@@ -361,27 +374,14 @@ fn search_filter_url_and_entry_page_in_chromium() {
         .collect();
     want.sort();
     assert_eq!(codes, json!(want));
-    let target = s.js("var t = document.querySelector(':target'); return t ? t.id : null;");
-    assert_eq!(target, json!("PRB-3001"));
-    // The anchor scrolled its entry to the top of the window.
-    let top = s.js("return document.getElementById('PRB-3001').getBoundingClientRect().top;");
-    assert!(
-        top.as_f64().is_some_and(|t| t.abs() < 5.0),
-        "PRB-3001 is at {top}"
-    );
+    assert_anchor_on_top(&s, "PRB-3001");
     // The contents link to each entry's anchor.
     let chip = s.element(".toc a[href='#404']");
     s.click(&chip);
     s.wait_for("the anchor to change", |s| {
         s.url() == format!("{base}/reference#404")
     });
-    let target = s.js("var t = document.querySelector(':target'); return t ? t.id : null;");
-    assert_eq!(target, json!("404"));
-    let top = s.js("return document.getElementById('404').getBoundingClientRect().top;");
-    assert!(
-        top.as_f64().is_some_and(|t| t.abs() < 5.0),
-        "404 is at {top}"
-    );
+    assert_anchor_on_top(&s, "404");
     s.go(&format!("{base}/?q=timeout&category=server"));
 
     // Open the first result's page.
