@@ -52,6 +52,16 @@ async fn home_page_has_every_section_and_the_security_headers() {
 }
 
 /// The part of `html` from the element with this id up to the end of its `</article>`.
+/// The `code` of each item of the list `doc[list]`.
+fn codes_in<'a>(doc: &'a serde_json::Value, list: &str) -> Vec<&'a str> {
+    doc[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["code"].as_str().unwrap())
+        .collect()
+}
+
 fn article_with_id<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
         .find(&format!(r#"id="{id}""#))
@@ -222,12 +232,7 @@ async fn server_side_search_filters_without_javascript() {
     let api = get(&r, "/api/v1/search?q=timeout&category=server&limit=1000")
         .await
         .json();
-    let api_codes: Vec<&str> = api["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["code"].as_str().unwrap())
-        .collect();
+    let api_codes = codes_in(&api, "results");
     let page_codes: Vec<&str> = visible
         .iter()
         .map(|a| {
@@ -296,21 +301,11 @@ async fn code_list_and_filters() {
     let auth = get(&r, "/api/v1/codes?category=auth&kind=http")
         .await
         .json();
-    let codes: Vec<&str> = auth["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let codes = codes_in(&auth, "codes");
     assert!(codes.contains(&"401") && codes.contains(&"403"));
     assert!(!codes.iter().any(|c| c.starts_with("PRB")));
     let s429 = get(&r, "/api/v1/codes?status=429").await.json();
-    let codes: Vec<&str> = s429["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let codes = codes_in(&s429, "codes");
     assert!(
         codes.contains(&"429") && codes.contains(&"PRB-1201"),
         "{codes:?}"
@@ -392,12 +387,7 @@ async fn etag_gives_304_and_encodings_round_trip() {
 async fn search_tolerates_typos_and_filters() {
     let r = router();
     let doc = get(&r, "/api/v1/search?q=timout").await.json();
-    let codes: Vec<&str> = doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let codes = codes_in(&doc, "results");
     assert!(
         codes.contains(&"PRB-3002") || codes.contains(&"504"),
         "{codes:?}"
