@@ -19,6 +19,7 @@
 
 pub mod batch;
 mod headers;
+mod json;
 mod raw;
 mod reading;
 mod table;

@@ -2,15 +2,13 @@
 //! evidence and timing, and a disagreement between status and body becomes the `conflict` sentence.
 
 use crate::headers::{self, HeaderFacts};
+use crate::json::Value;
 use crate::table::tables;
 use crate::vendor::{self, Body, Finding};
 use crate::HttpResponse;
 use apiprobe_catalog::{Catalog, Category, Entry, Report};
-use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::hash::BuildHasher;
-use std::rc::Rc;
 
 /// Most body bytes read; a larger body is cut here and the evidence says so. Error bodies are small: a
 /// bigger one is a page or a dump, and its first megabyte says as much as the rest.
@@ -159,71 +157,13 @@ fn control_bytes(head: &[u8]) -> usize {
         .sum()
 }
 
-/// Slots in each thread's cache of parsed JSON bodies (a power of two: the slot is the hash's top bits).
-const JSON_CACHE_SLOTS: usize = 256;
-
-/// Bodies longer than this are parsed every time: the cache is for the short error documents that an
-/// API sends again and again, word for word, while headers (request ids, dates) differ on every line.
-const JSON_CACHE_MAX_BODY: usize = 4096;
-
-/// One cached parse: the text's hash, the text, its tree.
-type CachedJson = Option<(u64, String, Rc<Value>)>;
-
-thread_local! {
-    /// Recently parsed JSON bodies of this thread, direct-mapped by hash: a hit skips the parse and the
-    /// tree's allocations (the bulk of reading a JSON body); a miss overwrites its slot.
-    static JSON_CACHE: RefCell<Vec<CachedJson>> = RefCell::new(vec![None; JSON_CACHE_SLOTS]);
-}
-
-/// The parse of `text`: from this thread's cache when it parsed the same text lately, else from
-/// `parse`, kept when it succeeds. Failures are not kept, so their evidence is the same every time.
-fn cached_json<E>(text: &str, parse: impl FnOnce() -> Result<Value, E>) -> Result<Rc<Value>, E> {
-    if text.len() > JSON_CACHE_MAX_BODY {
-        return parse().map(Rc::new);
-    }
-    let hash = foldhash::fast::FixedState::default().hash_one(text);
-    let slot = (hash >> (64 - JSON_CACHE_SLOTS.trailing_zeros())) as usize;
-    // A busy cell or a thread being torn down only means the cache is not used for this body.
-    let hit = JSON_CACHE
-        .try_with(|cache| {
-            let cache = cache.try_borrow().ok()?;
-            match cache.get(slot)? {
-                Some((h, t, v)) if *h == hash && t == text => Some(Rc::clone(v)),
-                _ => None,
-            }
-        })
-        .ok()
-        .flatten();
-    if let Some(v) = hit {
-        return Ok(v);
-    }
-    let v = Rc::new(parse()?);
-    let _ = JSON_CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return;
-        };
-        match cache.get_mut(slot) {
-            // Reuse the slot's text buffer: no allocation for it once the cache is warm.
-            Some(Some((h, t, old))) => {
-                *h = hash;
-                t.clear();
-                t.push_str(text);
-                *old = Rc::clone(&v);
-            }
-            Some(empty) => *empty = Some((hash, text.to_string(), Rc::clone(&v))),
-            None => {}
-        }
-    });
-    Ok(v)
-}
-
 /// Parses a body that looks like JSON; a failure is evidence, not an error.
-fn body_json(text: &str, evidence: &mut Vec<String>) -> Option<Rc<Value>> {
+fn body_json<'t>(text: &'t str, evidence: &mut Vec<String>) -> Option<Value<'t>> {
     let first = text.trim_start().as_bytes().first()?;
     if *first != b'{' && *first != b'[' {
         return None;
     }
-    match cached_json(text, || serde_json::from_str::<Value>(text)) {
+    match crate::json::parse(text) {
         Ok(v) => Some(v),
         Err(e) if e.is_eof() => {
             evidence.push(format!(
@@ -375,7 +315,7 @@ pub(crate) fn explain_parts(
     } else {
         body_json(&text, &mut evidence)
     };
-    let body = Body::new(status, &headers, &text, json.as_deref());
+    let body = Body::new(status, &headers, &text, json.as_ref());
 
     // A binary body has no text for a parser to read: only the status and headers speak.
     let finding = vendor::PARSERS
@@ -777,40 +717,25 @@ mod tests {
     }
 
     #[test]
-    fn json_cache_gives_the_same_tree_and_keeps_no_failures() {
+    fn json_bodies_are_read_and_failures_are_evidence() {
         let mut evidence = Vec::new();
-        let a = body_json(r#"{"error":{"code":7}}"#, &mut evidence).expect("json");
-        let again = body_json(r#"{"error":{"code":7}}"#, &mut evidence).expect("json");
-        assert!(
-            Rc::ptr_eq(&a, &again),
-            "the second read comes from the cache"
+        let a = body_json(r#" {"error":{"code":7}}"#, &mut evidence).expect("json");
+        assert_eq!(
+            a.get("error")
+                .and_then(|e| e.get("code"))
+                .and_then(Value::as_u64),
+            Some(7)
         );
-        let b = body_json(r#"{"error":{"code":8}}"#, &mut evidence).expect("json");
-        assert_eq!(b["error"]["code"], 8);
-        assert_eq!(a["error"]["code"], 7);
+        assert!(body_json("not json", &mut evidence).is_none());
         assert!(evidence.is_empty());
         for _ in 0..2 {
             assert!(body_json(r#"{"error": "#, &mut evidence).is_none());
         }
-        assert_eq!(evidence.len(), 2, "{evidence:?}");
+        assert!(body_json(r#"{"error": 1]"#, &mut evidence).is_none());
+        assert_eq!(evidence.len(), 3, "{evidence:?}");
         assert!(evidence[0].starts_with("body is truncated JSON"));
         assert_eq!(evidence[0], evidence[1]);
-    }
-
-    #[test]
-    fn json_cache_never_confuses_bodies() {
-        // Far more bodies than slots: every slot is overwritten many times.
-        let mut evidence = Vec::new();
-        for round in 0..3 {
-            for i in 0..(JSON_CACHE_SLOTS * 4) {
-                let text = format!("{{\"n\":{i}}}");
-                let v = body_json(&text, &mut evidence).expect("json");
-                assert_eq!(v["n"], i, "round {round}");
-            }
-        }
-        let long = format!("{{\"pad\":\"{}\"}}", "x".repeat(JSON_CACHE_MAX_BODY));
-        let v = body_json(&long, &mut evidence).expect("json");
-        assert_eq!(v["pad"].as_str().map(str::len), Some(JSON_CACHE_MAX_BODY));
+        assert!(evidence[2].starts_with("body looks like JSON but does not parse"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Small, panic-free readers shared by the format parsers: JSON member access, XML/HTML element text,
 //! and message clipping. Nothing here recurses, so hostile nesting cannot exhaust the stack.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// Longest message kept, in characters: a whole HTML page or stack trace is not a message.
 const MAX_MESSAGE: usize = 500;
@@ -12,19 +12,19 @@ pub(crate) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// An object member of an object.
-pub(crate) fn obj_of<'a>(v: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+pub(crate) fn obj_of<'a, 'j>(v: &'a Value<'j>, key: &str) -> Option<&'a Map<'j>> {
     v.get(key).and_then(Value::as_object)
 }
 
 /// An array member of an object.
-pub(crate) fn arr_of<'a>(v: &'a Value, key: &str) -> Option<&'a Vec<Value>> {
+pub(crate) fn arr_of<'a, 'j>(v: &'a Value<'j>, key: &str) -> Option<&'a Vec<Value<'j>>> {
     v.get(key).and_then(Value::as_array)
 }
 
 /// A member rendered as text when it is a string or a number (codes come as either).
 pub(crate) fn code_of(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::String(s) if !s.is_empty() => Some(s.to_string()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

@@ -3,7 +3,7 @@
 
 use super::access::{message, str_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises an Anthropic-style error envelope in a JSON value (shared with the SSE parser).
 pub(crate) fn from_json(json: &Value) -> Option<Finding> {

@@ -2,7 +2,7 @@
 
 use super::access::{arr_of, message, obj_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a Jira-style error collection: both members present, as Jira always sends them.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -18,7 +18,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         format: "atlassian",
         vendor: Some("atlassian"),
         message: text.and_then(message),
-        field: first_field.map(|(k, _)| k.clone()),
+        field: first_field.map(|(k, _)| k.to_string()),
         confidence: 0.85,
         ..Finding::default()
     };

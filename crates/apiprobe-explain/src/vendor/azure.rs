@@ -3,7 +3,7 @@
 //! Azure Storage's XML `<Error><Code>` (sent with `x-ms-*` headers).
 
 use super::{between, cat, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises the Microsoft error shapes.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -108,6 +108,6 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
 }
 
 /// Graph spells it `innerError`, ARM and OData `innererror`.
-fn inner_of(e: &Value) -> Option<&Value> {
+fn inner_of<'a, 'j>(e: &'a Value<'j>) -> Option<&'a Value<'j>> {
     e.get("innererror").or_else(|| e.get("innerError"))
 }

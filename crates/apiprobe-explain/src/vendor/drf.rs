@@ -3,7 +3,7 @@
 
 use super::access::message;
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// DRF's default messages and the `default_code` each belongs to (rest_framework/exceptions.py, fields.py).
 const MESSAGES: &[(&str, &str)] = &[
@@ -60,7 +60,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         ..Finding::default()
     };
     if let (1, Some(Value::String(detail))) = (obj.len(), obj.get("detail")) {
-        let code = code_for(detail)?;
+        let code = code_for(detail.as_ref())?;
         // "No Foo matches the given query." is DRF's get_object_or_404 text; plain "No ..." is too loose.
         if code == "not_found"
             && detail.starts_with("No ")
@@ -69,7 +69,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             return None;
         }
         f.vendor_code = Some(code.to_string());
-        f.message = message(detail);
+        f.message = message(detail.as_ref());
         f.confidence = 0.8;
         if code == "throttled" {
             // "Request was throttled. Expected available in 5 seconds."
@@ -82,7 +82,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         return Some(f);
     }
     // Field errors: every member a list of strings, at least one of them a DRF default text.
-    let mut first: Option<(&String, &str)> = None;
+    let mut first: Option<(&str, &str)> = None;
     let mut known = false;
     for (k, v) in obj {
         let msgs = v.as_array()?;
@@ -102,7 +102,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         return None;
     }
     if field != "non_field_errors" {
-        f.field = Some(field.clone());
+        f.field = Some(field.to_string());
     }
     f.vendor_code = code_for(msg).map(str::to_string);
     f.message = message(msg);

@@ -3,7 +3,7 @@
 
 use super::access::{message, str_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Default texts Starlette and FastAPI's security helpers send as a bare `detail`.
 const STARLETTE_DETAILS: &[&str] = &[
@@ -32,10 +32,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             let uvicorn = b
                 .header("server")
                 .is_some_and(|s| s.eq_ignore_ascii_case("uvicorn"));
-            if !(STARLETTE_DETAILS.contains(&s.as_str()) || uvicorn) {
+            if !(STARLETTE_DETAILS.contains(&s.as_ref()) || uvicorn) {
                 return None;
             }
-            f.message = message(s);
+            f.message = message(s.as_ref());
             f.confidence = if uvicorn { 0.8 } else { 0.6 };
             f.evidence.push(format!("body: FastAPI detail \"{s}\""));
         }
@@ -47,7 +47,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             let parts: Vec<String> = loc
                 .iter()
                 .map(|p| match p {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     other => other.to_string(),
                 })
                 .collect();

@@ -2,7 +2,7 @@
 //! "field", "code"}]}`; a 403/404 with `X-Accepted-OAuth-Scopes` beyond `X-OAuth-Scopes` names the scope.
 
 use super::{cat, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a GitHub error by its documentation link or GitHub's own headers.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {

@@ -3,7 +3,7 @@
 
 use super::access::message;
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a GitLab error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -40,7 +40,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             {
                 return None;
             }
-            f.message = message(s);
+            f.message = message(s.as_ref());
             if num == "404" {
                 f.resource = rest.strip_suffix(" Not Found").map(str::to_string);
             }
@@ -50,7 +50,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         Value::Object(fields) => {
             let (field, msgs) = fields.iter().next()?;
             let first = msgs.as_array()?.first()?.as_str()?;
-            f.field = Some(field.clone());
+            f.field = Some(field.to_string());
             f.vendor_code = Some(first.to_string());
             f.message = message(&format!("{field} {first}"));
             f.confidence = 0.7;

@@ -3,7 +3,7 @@
 //! `QuotaFailure`, `RetryInfo` and `ResourceInfo`; and the older `error.errors[]` with `domain`/`reason`.
 
 use super::{between, cat, decimal, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises the Google error envelope.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -127,7 +127,7 @@ mod tests {
     use super::*;
 
     fn run(body: &str) -> Option<Finding> {
-        let json: Option<Value> = serde_json::from_str(body).ok();
+        let json: Option<Value> = crate::json::parse(body).ok();
         parse(&Body::new(400, &[], body, json.as_ref()))
     }
 

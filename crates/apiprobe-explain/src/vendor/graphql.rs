@@ -2,7 +2,7 @@
 //! "path", "extensions": {"code"}}], "data": ..}`, usually with HTTP 200. GitHub puts `type` beside `message`.
 
 use super::{between, cat, decimal, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a GraphQL `errors` list: each item has a `message`, and GraphQL's own members show it is not
 /// another `errors[]` family (JSON:API, the OCI registry, GitHub REST).

@@ -36,7 +36,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     // Only these members; anything else is another API that happens to use `code` and `message`.
     if !obj
         .keys()
-        .all(|k| matches!(k.as_str(), "code" | "message" | "details" | "error"))
+        .all(|k| matches!(k, "code" | "message" | "details" | "error"))
     {
         return None;
     }
@@ -56,7 +56,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         if ty.ends_with("google.rpc.BadRequest") {
             f.field = d
                 .get("fieldViolations")
-                .and_then(|v| v.get(0))
+                .and_then(|v| v.as_array()?.first())
                 .and_then(|v| str_of(v, "field"))
                 .map(str::to_string);
         } else if ty.ends_with("google.rpc.ErrorInfo") {

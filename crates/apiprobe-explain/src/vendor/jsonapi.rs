@@ -17,7 +17,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let spec_shaped = errors.iter().all(|e| {
         e.as_object().is_some_and(|o| {
             !o.is_empty()
-                && o.keys().all(|k| MEMBERS.contains(&k.as_str()))
+                && o.keys().all(|k| MEMBERS.contains(&k))
                 && (o.contains_key("title")
                     || o.contains_key("source")
                     || o.get("status").is_some_and(|s| s.is_string()))

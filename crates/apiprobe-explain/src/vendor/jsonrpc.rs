@@ -3,7 +3,7 @@
 
 use super::access::{code_of, message, str_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a JSON-RPC 2.0 error response; codes come from the spec's reserved range or the server's own.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {

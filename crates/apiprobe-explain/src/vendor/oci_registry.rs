@@ -3,7 +3,7 @@
 
 use super::access::{arr_of, message, str_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Error codes defined by the OCI distribution specification and Docker's registry.
 const CODES: &[&str] = &[

@@ -3,7 +3,7 @@
 
 use super::access::{message, str_of};
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises an OpenAI-style error: `error.type` and `error.message` strings, a `param` member (even null),
 /// and a string or null `code`.

@@ -3,7 +3,7 @@
 //! `{detail, pointer}` (RFC 9457's example) or as a map of field -> messages (ASP.NET Core).
 
 use super::{cat, decimal, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a problem document by its media type, or by its members when the media type is plain JSON.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -94,7 +94,7 @@ fn invalid_field(v: &Value) -> (Option<String>, Option<String>) {
             )
         }
         Some(Value::Object(map)) if !map.is_empty() => {
-            let name = map.keys().next().cloned();
+            let name = map.keys().next().map(str::to_string);
             let why = cat(["errors names ", &decimal(map.len() as u64), " field(s)"]);
             (name, Some(why))
         }
@@ -108,7 +108,7 @@ mod tests {
 
     fn run(status: u16, ct: &str, body: &str) -> Option<Finding> {
         let headers = vec![("content-type".to_string(), ct.to_string())];
-        let json: Option<Value> = serde_json::from_str(body).ok();
+        let json: Option<Value> = crate::json::parse(body).ok();
         parse(&Body::new(status, &headers, body, json.as_ref()))
     }
 

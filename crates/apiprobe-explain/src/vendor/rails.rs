@@ -3,7 +3,7 @@
 
 use super::access::message;
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a Rails error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -19,7 +19,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     ) {
         if !obj
             .keys()
-            .all(|k| matches!(k.as_str(), "status" | "error" | "exception" | "traces"))
+            .all(|k| matches!(k, "status" | "error" | "exception" | "traces"))
             || status < 400
         {
             return None;
@@ -54,7 +54,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let fields = obj.get("errors")?.as_object()?;
     let (field, msgs) = fields.iter().next()?;
     let first = msgs.as_array()?.first()?.as_str()?;
-    f.field = Some(field.clone());
+    f.field = Some(field.to_string());
     f.vendor_code = Some(first.to_string());
     f.message = message(&format!("{field} {first}"));
     if !fields

@@ -15,12 +15,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let shaped = errors.iter().filter_map(|e| e.as_object()).all(|e| {
         e.contains_key("message")
             && (e.contains_key("field") || e.contains_key("help"))
-            && e.keys().all(|k| {
-                matches!(
-                    k.as_str(),
-                    "message" | "field" | "help" | "error_id" | "parameter"
-                )
-            })
+            && e.keys()
+                .all(|k| matches!(k, "message" | "field" | "help" | "error_id" | "parameter"))
     });
     if !shaped {
         return None;

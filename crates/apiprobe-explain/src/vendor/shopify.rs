@@ -3,7 +3,7 @@
 
 use super::access::message;
 use super::{Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises a Shopify REST error body.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -23,12 +23,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             if !(header || s.starts_with("[API]")) {
                 return None;
             }
-            f.message = message(s);
+            f.message = message(s.as_ref());
         }
         Value::Object(fields) if header => {
             let (field, msgs) = fields.iter().next()?;
             let first = msgs.as_array()?.first()?.as_str()?;
-            f.field = Some(field.clone());
+            f.field = Some(field.to_string());
             f.vendor_code = Some(first.to_string());
             f.message = message(&format!("{field} {first}"));
         }

@@ -2,7 +2,7 @@
 //! `response_metadata.messages` for argument problems.
 
 use super::{cat, msg, s, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises `"ok": false` with an `error` code.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {

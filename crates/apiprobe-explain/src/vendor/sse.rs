@@ -3,7 +3,7 @@
 
 use super::access::{has, message, str_of};
 use super::{anthropic, openai, Body, Finding};
-use serde_json::Value;
+use crate::json::Value;
 
 /// Recognises the first error event of an event stream and reads its data with the matching JSON parser.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -43,7 +43,7 @@ fn error_event(b: &Body<'_>, event: &str, data: &str, stream: bool) -> Option<Fi
     if !(named || stream) {
         return None;
     }
-    let json: Value = serde_json::from_str(data).ok()?;
+    let json: Value = crate::json::parse(data).ok()?;
     if !(named || json.get("error").is_some()) {
         return None;
     }
