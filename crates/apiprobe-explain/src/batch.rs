@@ -413,10 +413,20 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                 }
             }
             w.scratch.decode(text);
-            if template.is_some() {
-                w.templates.cut(&mut w.scratch);
+            if template.is_some() && !w.templates.cut(line, &mut w.scratch) {
+                template = None;
             }
-            Ok(explain_read(catalog, status, &w.scratch, line))
+            let r = explain_read(catalog, status, &w.scratch, line);
+            if template.is_some() && !w.templates.stands_for_line(&r) {
+                // The marked reading does not answer for this line (see `template`): read it as it is.
+                template = None;
+                w.templates.refuse();
+                let text = scan::scan(line, &mut w.scratch).map(|(_, text)| text);
+                w.scratch.decode(text.unwrap_or_default());
+                Ok(explain_read(catalog, status, &w.scratch, line))
+            } else {
+                Ok(r)
+            }
         } else {
             explain_unscanned(catalog, line)
         };

@@ -11,6 +11,8 @@
 //! numbers or lists, duplicate members, escapes it does not decode, bad UTF-8, trailing bytes, a status
 //! outside 100–999...). The caller then takes the serde path, which has the error messages.
 
+use std::ops::Range;
+
 /// Where a JSON string's contents (between its quotes) lie in the line.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct Span {
@@ -73,6 +75,30 @@ impl Scratch {
         };
         let body = body.unwrap_or_default();
         (headers, body)
+    }
+
+    /// Replaces `range` of the body (as [`Scratch::parts`] gives it) with `with`; a body read in place is
+    /// copied out of the line first. `false`, changing nothing, when `range` is not in the body.
+    pub(super) fn splice_body(&mut self, line: &[u8], range: Range<usize>, with: &[u8]) -> bool {
+        let n = match self.body_at {
+            Some(Body::Decoded(n)) => n,
+            Some(Body::Raw(start, end)) => {
+                let Some(raw) = line.get(start..end) else {
+                    return false;
+                };
+                self.body.clear();
+                self.body.extend_from_slice(raw);
+                raw.len()
+            }
+            None => return false,
+        };
+        if range.start > range.end || range.end > n || n > self.body.len() {
+            return false;
+        }
+        let removed = range.len();
+        self.body.splice(range, with.iter().copied());
+        self.body_at = Some(Body::Decoded(n - removed + with.len()));
+        true
     }
 
     /// The decoded headers, to change values in place.

@@ -8,6 +8,15 @@
 //! character, the output is kept with the markers in it, and every line of that shape gets the kept
 //! output with its own values put back.
 //!
+//! An id that the body repeats as `<RequestId>id</RequestId>` (S3 and the other AWS XML errors send
+//! the `x-amz-request-id` again there) is cut in the body too, with the header's marker. That is sound
+//! only for the reader that takes the element's text as an opaque id: the marked reading of such a line
+//! is used (and kept) only when it is an AWS XML error, else the line is read again as it is; and only
+//! for ids of letters, digits, `-` and `_`, which
+//! cannot change how XML or JSON around them is read. The raw line after the headers and the decoded
+//! body must each hold the id exactly once, in that element: then the one is the other, whatever
+//! escapes the body has (an escape cannot spell the id's bytes without making a second copy).
+//!
 //! Only values that JSON writes byte for byte (printable ASCII without `"` or `\`, no surrounding
 //! spaces) take this path, and only lines whose text holds no marker character of its own; anything
 //! else is explained as it is.
@@ -43,8 +52,13 @@ pub(super) struct Templates {
     ends: Vec<Vec<u8>>,
     /// Which headers were marked (index into the scanned headers) and how much of each value stays.
     marked: Vec<(usize, usize)>,
-    /// The cut-off ends of the marked values: where each lies in the line.
-    cuts: Vec<(usize, usize)>,
+    /// The cut-off ends of the marked values: where each lies in the line, and its marker. Header
+    /// values come first, marker `k` for the `k`th; then their copies in the body, with the same marker.
+    cuts: Vec<(usize, usize, usize)>,
+    /// The whole of each marked header value (before its cut), by marker.
+    values: Vec<(usize, usize)>,
+    /// Finds `<RequestId>` in a body.
+    request_id: Option<memchr::memmem::Finder<'static>>,
     /// The hash of the key the cuts guessed before reading gave (the cuts, key and ends are still in
     /// place for [`Templates::mark`] to reuse).
     guessed: Option<u64>,
@@ -123,25 +137,59 @@ impl Templates {
                 self.marked.push((i, issuer_prefix(v)));
             }
         }
-        let cut_of = |&(i, kept): &(usize, usize)| {
+        let guessed = self.guessed.take();
+        let guessed_cuts = self.cuts.len();
+        // The real cuts go after the guessed ones, to be compared with them.
+        self.values.clear();
+        for (k, &(i, kept)) in self.marked.iter().enumerate() {
             let value = spans.get(i).map_or(Span::default(), |s| s.1);
-            (value.start + kept, value.end)
-        };
+            self.values.push((value.start, value.end));
+            self.cuts.push((value.start + kept, value.end, k));
+        }
+        let after_headers = spans.iter().map(|(_, v)| v.end + 1).max().unwrap_or(0);
+        self.add_body_cuts(line, after_headers, guessed_cuts);
+        let (guess, real) = self.cuts.split_at(guessed_cuts);
         // The guess made before reading, if any: when the real cuts are the same, so is the key.
-        if let Some(hash) = self.guessed.take() {
-            if self.cuts.iter().copied().eq(self.marked.iter().map(cut_of)) {
-                return Some(hash);
+        let same = guess == real;
+        self.cuts.drain(..guessed_cuts);
+        match guessed {
+            Some(hash) if same => Some(hash),
+            _ => self.key_from_cuts(line),
+        }
+    }
+
+    /// Adds to `cuts` (after its first `first` entries) the copies of the marked header values (the
+    /// entries from `first` on) that the body, in `line[from..]`, repeats as `<RequestId>value</RequestId>`.
+    fn add_body_cuts(&mut self, line: &[u8], from: usize, first: usize) {
+        let Some(rest) = line.get(from..) else {
+            return;
+        };
+        let tag = self
+            .request_id
+            .get_or_insert_with(|| memchr::memmem::Finder::new(b"<RequestId>").into_owned());
+        if self.cuts.len() == first || tag.find(rest).is_none() {
+            return;
+        }
+        let header_cuts = self.cuts.len();
+        for c in first..header_cuts {
+            let (cut, _, k) = self.cuts[c];
+            let Some(&(start, end)) = self.values.get(k) else {
+                continue;
+            };
+            let value = &line[start..end];
+            if let Some(at) = body_copy(rest, value) {
+                self.cuts
+                    .push((from + at + (cut - start), from + at + value.len(), k));
             }
         }
-        self.cuts.clear();
-        self.cuts.extend(self.marked.iter().map(cut_of));
-        self.key_from_cuts(line)
+        self.cuts[header_cuts..].sort_unstable();
     }
 
     /// Writes the kept output for `line`, not read yet, when the shape its headers suggest is kept (see
     /// the module notes); `false` otherwise.
     pub(super) fn replay_unread(&mut self, line: &[u8], out: &mut Vec<u8>) -> bool {
         self.cuts.clear();
+        self.values.clear();
         self.guessed = None;
         self.family = None;
         self.skip = false;
@@ -190,12 +238,15 @@ impl Templates {
                 if self.cuts.len() == MAX_MARKS {
                     return None;
                 }
-                self.cuts.push((start + issuer_prefix(value), end));
+                let k = self.cuts.len();
+                self.values.push((start, end));
+                self.cuts.push((start + issuer_prefix(value), end, k));
             }
             match line.get(end + 1)? {
                 b',' => i = end + 2,
                 b'}' => {
                     self.family = Some(family.finish());
+                    self.add_body_cuts(line, end + 2, 0);
                     return Some(());
                 }
                 _ => return None,
@@ -212,23 +263,65 @@ impl Templates {
             return None;
         }
         self.key.clear();
-        self.ends.resize_with(self.cuts.len(), Vec::new);
+        let headers = self
+            .cuts
+            .iter()
+            .enumerate()
+            .take_while(|&(c, &(_, _, k))| c == k)
+            .count();
+        self.ends.resize_with(headers, Vec::new);
         let mut at = 0;
-        for (k, &(cut, end)) in self.cuts.iter().enumerate() {
+        for (c, &(cut, end, k)) in self.cuts.iter().enumerate() {
             self.key.extend_from_slice(line.get(at..cut)?);
             self.key
                 .extend_from_slice(marker(k).encode_utf8(&mut [0; 4]).as_bytes());
-            let kept_end = &mut self.ends[k];
-            kept_end.clear();
-            kept_end.extend_from_slice(line.get(cut..end)?);
+            let value_end = line.get(cut..end)?;
+            let kept_end = self.ends.get_mut(k)?;
+            if c == k {
+                kept_end.clear();
+                kept_end.extend_from_slice(value_end);
+            } else if kept_end != value_end {
+                // A body copy that is not the header's value: not this path.
+                return None;
+            }
             at = end;
         }
         self.key.extend_from_slice(line.get(at..)?);
         Some(self.memo.hash(&self.key))
     }
 
-    /// Cuts the marked values of the decoded line in `scratch` as [`Templates::mark`] cut them in the key.
-    pub(super) fn cut(&self, scratch: &mut Scratch) {
+    /// Cuts the marked values of the decoded line in `scratch` as [`Templates::mark`] cut them in the key;
+    /// `false`, cutting nothing, when a body copy cut in the key is not the decoded body's one copy.
+    pub(super) fn cut(&self, line: &[u8], scratch: &mut Scratch) -> bool {
+        let body_cuts = &self.cuts[self.marked.len().min(self.cuts.len())..];
+        if !body_cuts.is_empty() {
+            // Where each copy lies in the decoded body, found before anything changes.
+            let mut places = [(0usize, 0usize, 0usize); MAX_MARKS];
+            let (_, body) = scratch.parts(line);
+            // Only an XML body: there the id is the text of its own element (see the module notes).
+            if body.trim_ascii_start().first() != Some(&b'<') {
+                return false;
+            }
+            for (place, &(_, _, k)) in places.iter_mut().zip(body_cuts) {
+                let (Some(&(start, end)), Some(&(cut, _, _))) =
+                    (self.values.get(k), self.cuts.get(k))
+                else {
+                    return false;
+                };
+                let Some(at) = body_copy(body, &line[start..end]) else {
+                    return false;
+                };
+                // The header's own cut: the copy keeps the same issuer prefix.
+                *place = (at + (cut - start), at + (end - start), k);
+            }
+            // From the last copy back, so earlier places stay where they are.
+            for &(from, to, k) in places[..body_cuts.len()].iter().rev() {
+                let mark = marker(k);
+                if !scratch.splice_body(line, from..to, mark.encode_utf8(&mut [0; 4]).as_bytes()) {
+                    return false;
+                }
+            }
+        }
         let headers = scratch.headers_mut();
         for (k, &(i, kept)) in self.marked.iter().enumerate() {
             if let Some((_, value)) = headers.get_mut(i) {
@@ -236,6 +329,12 @@ impl Templates {
                 value.push(marker(k));
             }
         }
+        true
+    }
+
+    /// Whether the shape being kept cuts a copy of an id in the body (see the module notes).
+    pub(super) fn cuts_body(&self) -> bool {
+        self.cuts.len() > self.marked.len()
     }
 
     /// Whether the line being handled was left out of the template path ([`Family`]): it is then
@@ -282,6 +381,25 @@ impl Templates {
     ) {
         let written = out.get(start..).unwrap_or_default();
         self.memo.keep(hash, &self.key, written, report, summary);
+        self.count_keep();
+        self.put_back(out, start);
+    }
+
+    /// Whether `report`, the reading of the marked line, answers for the line itself: always, but where
+    /// a copy of an id was cut in the body, which stands for an opaque id only where the AWS XML reader
+    /// took it (see the module notes).
+    pub(super) fn stands_for_line(&self, report: &apiprobe_catalog::Report) -> bool {
+        !self.cuts_body() || report.format.as_deref() == Some("aws")
+    }
+
+    /// Notes a marked line whose reading did not answer for it: counted for its family like a keep
+    /// without a hit, so a family of such lines is soon left out.
+    pub(super) fn refuse(&mut self) {
+        self.count_keep();
+    }
+
+    /// Counts a keep for the family of the line being handled.
+    fn count_keep(&mut self) {
         if let Some(h) = self.family {
             if let Some(f) = self.family_place(h) {
                 if f.hash != h {
@@ -294,6 +412,11 @@ impl Templates {
                 f.kept = f.kept.saturating_add(1);
             }
         }
+    }
+
+    /// Puts the values back into `out[start..]`, the output of the marked line.
+    fn put_back(&mut self, out: &mut Vec<u8>, start: usize) {
+        let written = out.get(start..).unwrap_or_default();
         let mut spare = std::mem::take(&mut self.spare);
         spare.clear();
         spare.extend_from_slice(written);
@@ -306,6 +429,23 @@ impl Templates {
     pub(super) fn flush(&mut self, summary: &mut Summary) {
         self.memo.flush(summary);
     }
+}
+
+/// Where `value` stands in `body` as the one copy of it there, right inside `<RequestId>..</RequestId>`;
+/// `None` for a value of other bytes than letters, digits, `-` and `_`.
+fn body_copy(body: &[u8], value: &[u8]) -> Option<usize> {
+    if value.is_empty()
+        || !value
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
+    let at = memchr::memmem::find(body, value)?;
+    let once = memchr::memmem::find(&body[at + 1..], value).is_none();
+    let inside = body[..at].ends_with(b"<RequestId>")
+        && body[at + value.len()..].starts_with(b"</RequestId>");
+    (once && inside).then_some(at)
 }
 
 /// Where the two lead bytes of a marker first stand in `bytes` (a memchr for the first byte: lead
