@@ -166,20 +166,33 @@ impl Templates {
         };
         let tag = self
             .request_id
-            .get_or_insert_with(|| memchr::memmem::Finder::new(b"<RequestId>").into_owned());
+            .get_or_insert_with(|| memchr::memmem::Finder::new(REQUEST_ID_OPEN).into_owned());
         if self.cuts.len() == first || tag.find(rest).is_none() {
             return;
         }
         let header_cuts = self.cuts.len();
-        for c in first..header_cuts {
-            let (cut, _, k) = self.cuts[c];
-            let Some(&(start, end)) = self.values.get(k) else {
-                continue;
+        // Each `<RequestId>` element's text, against each marked value. The one copy that the decoded body
+        // must hold is checked when the line is read (`Templates::cut`); a line guessed before reading
+        // needs no check: matching a kept key, it is a kept line with other values in the marked places.
+        let mut at = 0;
+        while let Some(found) = rest.get(at..).and_then(|r| tag.find(r)) {
+            at += found + REQUEST_ID_OPEN.len();
+            let text = &rest[at..];
+            let Some(len) = memchr::memchr(b'<', text) else {
+                break;
             };
-            let value = &line[start..end];
-            if let Some(at) = body_copy(rest, value) {
-                self.cuts
-                    .push((from + at + (cut - start), from + at + value.len(), k));
+            if !text[len..].starts_with(REQUEST_ID_CLOSE) || !opaque_id(&text[..len]) {
+                continue;
+            }
+            for c in first..header_cuts {
+                let (cut, _, k) = self.cuts[c];
+                let Some(&(start, end)) = self.values.get(k) else {
+                    continue;
+                };
+                if line[start..end] == text[..len] {
+                    self.cuts
+                        .push((from + at + (cut - start), from + at + len, k));
+                }
             }
         }
         self.cuts[header_cuts..].sort_unstable();
@@ -431,20 +444,28 @@ impl Templates {
     }
 }
 
-/// Where `value` stands in `body` as the one copy of it there, right inside `<RequestId>..</RequestId>`;
-/// `None` for a value of other bytes than letters, digits, `-` and `_`.
-fn body_copy(body: &[u8], value: &[u8]) -> Option<usize> {
-    if value.is_empty()
-        || !value
+/// The element that holds the request id in AWS XML errors.
+const REQUEST_ID_OPEN: &[u8] = b"<RequestId>";
+const REQUEST_ID_CLOSE: &[u8] = b"</RequestId>";
+
+/// Whether `value` is an id that XML and JSON around it cannot read otherwise than as it stands: letters,
+/// digits, `-` and `_`.
+fn opaque_id(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+}
+
+/// Where `value` stands in `body` as the one copy of it there, right inside `<RequestId>..</RequestId>`.
+fn body_copy(body: &[u8], value: &[u8]) -> Option<usize> {
+    if !opaque_id(value) {
         return None;
     }
     let at = memchr::memmem::find(body, value)?;
     let once = memchr::memmem::find(&body[at + 1..], value).is_none();
-    let inside = body[..at].ends_with(b"<RequestId>")
-        && body[at + value.len()..].starts_with(b"</RequestId>");
+    let inside = body[..at].ends_with(REQUEST_ID_OPEN)
+        && body[at + value.len()..].starts_with(REQUEST_ID_CLOSE);
     (once && inside).then_some(at)
 }
 
