@@ -257,8 +257,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
-        // The hint is not trusted beyond a small start: a hostile text can claim anything.
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+        // serde_json gives no hint; room for a few items spares the first regrowths. A hint, were there
+        // one, is not trusted beyond a small start: a hostile text can claim anything.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(16));
         while let Some(v) = seq.next_element()? {
             items.push(v);
         }
@@ -266,7 +267,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(16));
         while let Some(Text(k)) = map.next_key()? {
             let v: Value<'de> = map.next_value()?;
             members.push((k, v));
