@@ -6,9 +6,12 @@ use apiprobe_catalog::Catalog;
 use apiprobe_explain::batch::{run, Options};
 use std::io::{self, BufWriter};
 
-/// The allocator the `apiprobe` binary uses.
+/// The CLI's allocator, so that profiles of this example are profiles of `apiprobe explain --batch`.
+#[path = "../../apiprobe-cli/src/alloc.rs"]
+mod alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: alloc::Allocator = alloc::Allocator;
 
 fn main() -> io::Result<()> {
     let workers = std::env::args()
