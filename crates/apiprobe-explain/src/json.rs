@@ -2,8 +2,8 @@
 //!
 //! `serde_json::Value` owns every string and keeps objects in B-tree maps; for a short error document
 //! that is most of the cost of reading it. Here a string without escapes is a slice of the body, and an
-//! object is one sorted vector. The reading is the same as `serde_json::Value`'s: members in key order,
-//! the last of a repeated key wins, numbers are `serde_json::Number`, and serde_json's nesting limit
+//! object is one vector of its members as read. The reading is the same as `serde_json::Value`'s:
+//! members walked in key order, the last of a repeated key wins, numbers are `serde_json::Number`, and serde_json's nesting limit
 //! (128 levels) still turns down hostile depth before a tree is built.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -23,7 +23,8 @@ pub(crate) enum Value<'a> {
     Object(Map<'a>),
 }
 
-/// The members of an object, sorted by key, each key once.
+/// The members of an object as read, repeated keys and all. Lookups take the last of a key, and
+/// walks see each key once, in key order: what a map built by inserting them in order gives.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Map<'a> {
     members: Vec<(Cow<'a, str>, Value<'a>)>,
@@ -97,64 +98,69 @@ impl<'a> Value<'a> {
 }
 
 impl<'a> Map<'a> {
-    /// Sorts `members` by key and keeps the last of each repeated key, as a map built by inserting
-    /// them in order would.
-    fn from_members(mut members: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
-        // Stable: among equal keys the order read is kept, so the last read is the last of its run.
-        members.sort_by(|a, b| a.0.cmp(&b.0));
-        members.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                std::mem::swap(later, kept);
-            }
-            same
-        });
-        Map { members }
-    }
-
+    /// A member by key; the last when the key is repeated. Error objects are small: a scan from the end,
+    /// where unequal lengths cost no byte compare, beats sorting them once read.
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        let i = self
-            .members
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
-        self.members.get(i).map(|(_, v)| v)
+        self.members
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
+    /// How many keys (a repeated key counts once).
     pub fn len(&self) -> usize {
-        self.members.len()
+        if self.members.len() < 2 {
+            return self.members.len();
+        }
+        self.in_key_order().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
 
-    /// The members in key order.
+    /// The members in key order, each key once with its last value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
-        self.members.iter().map(|(k, v)| (k.as_ref(), v))
+        self.in_key_order()
+            .into_iter()
+            .map(|i| (self.members[i].0.as_ref(), &self.members[i].1))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.members.iter().map(|(k, _)| k.as_ref())
+        self.iter().map(|(k, _)| k)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value<'a>> {
-        self.members.iter().map(|(_, v)| v)
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// Indexes of the members a walk sees: sorted by key, the last of each repeated key.
+    fn in_key_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.members.len()).collect();
+        // Stable: among equal keys the order read is kept, so the last read ends its run.
+        order.sort_by(|&a, &b| self.members[a].0.cmp(&self.members[b].0));
+        order.dedup_by(|later, kept| {
+            let same = self.members[*later].0 == self.members[*kept].0;
+            if same {
+                *kept = *later;
+            }
+            same
+        });
+        order
     }
 }
 
 impl<'m, 'a> IntoIterator for &'m Map<'a> {
     type Item = (&'m str, &'m Value<'a>);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'m, (Cow<'a, str>, Value<'a>)>,
-        fn(&'m (Cow<'a, str>, Value<'a>)) -> (&'m str, &'m Value<'a>),
-    >;
+    type IntoIter = std::vec::IntoIter<(&'m str, &'m Value<'a>)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.members.iter().map(|(k, v)| (k.as_ref(), v))
+        self.iter().collect::<Vec<_>>().into_iter()
     }
 }
 
@@ -272,7 +278,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             let v: Value<'de> = map.next_value()?;
             members.push((k, v));
         }
-        Ok(Value::Object(Map::from_members(members)))
+        Ok(Value::Object(Map { members }))
     }
 }
 
