@@ -102,7 +102,12 @@ fn finding(code: &str, message: Option<&str>, e: &Value, what: &str, confidence:
     if let Some(m) = message {
         // "... does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/..'"
         f.permission = between(m, "perform action '", '\'').map(str::to_string);
-        f.resource = between(m, "over scope '", '\'').map(str::to_string);
+        // ARM's not-found messages: "The Resource 'Microsoft.Network/virtualNetworks/x' under resource
+        // group 'rg' was not found.", "Resource group 'rg' could not be found."
+        f.resource = between(m, "over scope '", '\'')
+            .or_else(|| between(m, "The Resource '", '\''))
+            .or_else(|| between(m, "Resource group '", '\''))
+            .map(str::to_string);
     }
     f
 }
