@@ -56,6 +56,10 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     if let Some(u) = s(v, "error_uri") {
         f.evidence.push(cat(["error_uri ", u]));
     }
+    // The vendor table leaves this one to the description (see `data/vendors/oauth.toml`).
+    if code == "invalid_token" {
+        f.maps_to = Some("TOKEN_INVALID".to_string());
+    }
     if code == "slow_down" || code == "authorization_pending" {
         f.retryable = Some(true);
     }
