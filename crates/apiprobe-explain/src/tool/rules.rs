@@ -26,6 +26,11 @@ const FILES: &[(&str, &str)] = &[
         "chromium.toml",
         include_str!("../../data/tools/chromium.toml"),
     ),
+    (
+        "firefox.toml",
+        include_str!("../../data/tools/firefox.toml"),
+    ),
+    ("safari.toml", include_str!("../../data/tools/safari.toml")),
     ("go.toml", include_str!("../../data/tools/go.toml")),
     ("python.toml", include_str!("../../data/tools/python.toml")),
     ("java.toml", include_str!("../../data/tools/java.toml")),
