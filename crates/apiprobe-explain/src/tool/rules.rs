@@ -40,6 +40,7 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../data/tools/openssl.toml"),
     ),
     ("nginx.toml", include_str!("../../data/tools/nginx.toml")),
+    ("apache.toml", include_str!("../../data/tools/apache.toml")),
     ("envoy.toml", include_str!("../../data/tools/envoy.toml")),
     (
         "haproxy.toml",
