@@ -36,10 +36,8 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     ));
     if let Some(sub) = code_of(err, "error_subcode") {
         f.evidence.push(format!("error_subcode {sub}"));
-        // Subcode 463 is the documented "access token has expired" case of code 190.
-        if code == 190 && sub == "463" {
-            f.maps_to = Some("TOKEN_EXPIRED".to_string());
-        }
+        // The finer reason, looked up before the code: `190/463` (code 190, subcode 463) in the table.
+        f.reason = Some(format!("{code}/{sub}"));
     }
     Some(f)
 }
@@ -66,7 +64,7 @@ mod tests {
     fn reads_an_expired_token_subcode() {
         let f = run(parse, "meta_graph_3").unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("190"));
-        assert_eq!(f.maps_to.as_deref(), Some("TOKEN_EXPIRED"));
+        assert_eq!(f.reason.as_deref(), Some("190/463"));
         assert!(f.evidence.iter().any(|e| e == "error_subcode 463"));
     }
 
