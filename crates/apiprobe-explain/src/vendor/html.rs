@@ -158,9 +158,10 @@ fn cloudflare_code(lower: &str, cloudflare: bool, title: Option<&str>) -> Option
         "<span class=\"cf-error-code\">",
         "error ",
     ] {
-        let mut from = 0;
-        while let Some(i) = find(&lower[from..], marker) {
-            let start = from + i + marker.len();
+        // One searcher per marker: "error" and "<span" start at too many places of a page for a scan
+        // that stops at each of their first bytes.
+        for i in memchr::memmem::find_iter(lower.as_bytes(), marker.as_bytes()) {
+            let start = i + marker.len();
             let digits: String = lower[start..]
                 .chars()
                 .take_while(char::is_ascii_digit)
@@ -171,7 +172,6 @@ fn cloudflare_code(lower: &str, cloudflare: bool, title: Option<&str>) -> Option
             {
                 return Some(digits);
             }
-            from = start;
         }
     }
     let t = title?;
