@@ -3,8 +3,8 @@
 //! `serde_json::Value` owns every string and keeps objects in B-tree maps; for a short error document
 //! that is most of the cost of reading it. Here a string without escapes is a slice of the body, and an
 //! object is one vector of its members as read. The reading is the same as `serde_json::Value`'s:
-//! members walked in key order, the last of a repeated key wins, numbers are `serde_json::Number`, and serde_json's nesting limit
-//! (128 levels) still turns down hostile depth before a tree is built.
+//! members walked in key order, the last of a repeated key wins, numbers are `serde_json::Number`, and
+//! serde_json's nesting limit (128 levels) still turns down hostile depth before a tree is built.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
