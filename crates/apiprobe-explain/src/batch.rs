@@ -488,7 +488,7 @@ fn write_report(out: &mut Vec<u8>, r: &Report) -> bool {
     out.extend_from_slice(b",\"status\":");
     match r.status {
         Some(s) => {
-            let _ = write!(out, "{s}");
+            out.extend_from_slice(itoa::Buffer::new().format(s).as_bytes());
         }
         None => out.extend_from_slice(b"null"),
     }
