@@ -293,11 +293,19 @@ struct Line<'a> {
 
 /// Explains one JSON line; the error string for a [`LineError`] otherwise.
 pub fn explain_line(catalog: &Catalog, line: &[u8]) -> Result<Report, String> {
-    let mut scratch = scan::Scratch::default();
-    match scan::scan(line, &mut scratch) {
+    explain_with(catalog, line, &mut scan::Scratch::default())
+}
+
+/// [`explain_line`] with the worker's buffers: read, decoded and explained as it is.
+fn explain_with(
+    catalog: &Catalog,
+    line: &[u8],
+    scratch: &mut scan::Scratch,
+) -> Result<Report, String> {
+    match scan::scan(line, scratch) {
         Some((status, text)) => {
             scratch.decode(text);
-            Ok(explain_read(catalog, status, &scratch, line))
+            Ok(explain_read(catalog, status, scratch, line))
         }
         None => explain_unscanned(catalog, line),
     }
@@ -421,9 +429,7 @@ fn work(catalog: &Catalog, job: &Job, mut out: Vec<u8>, w: &mut Worker) -> Done 
                 // The marked reading does not answer for this line (see `template`): read it as it is.
                 template = None;
                 w.templates.refuse();
-                let text = scan::scan(line, &mut w.scratch).map(|(_, text)| text);
-                w.scratch.decode(text.unwrap_or_default());
-                Ok(explain_read(catalog, status, &w.scratch, line))
+                explain_with(catalog, line, &mut w.scratch)
             } else {
                 Ok(r)
             }
