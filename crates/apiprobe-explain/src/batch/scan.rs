@@ -38,8 +38,8 @@ pub(super) struct Scratch {
     spans: Vec<(Span, Span)>,
     /// Where the body is: `None` without one, else in the line as it is or decoded into `body`.
     body_at: Option<Body>,
-    /// The decoded body is `body[..n]` for [`Body::Decoded`]`(n)`; the buffer only grows, so writing
-    /// a whole word past the end never needs zeroing first.
+    /// The decoded body is `body[..n]` for [`Body::Decoded`]`(n)`. The scan lengthens the buffer to
+    /// the room a line needs before writing to it, so whole words past `n` need no zeroing first.
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     used: usize,
@@ -81,19 +81,16 @@ impl Scratch {
     /// copied out of the line first. `false`, changing nothing, when `range` is not in the body.
     pub(super) fn splice_body(&mut self, line: &[u8], range: Range<usize>, with: &[u8]) -> bool {
         let n = match self.body_at {
-            Some(Body::Decoded(n)) => n,
-            Some(Body::Raw(start, end)) => {
-                let Some(raw) = line.get(start..end) else {
-                    return false;
-                };
-                self.body.clear();
-                self.body.extend_from_slice(raw);
-                raw.len()
-            }
-            None => return false,
+            Some(Body::Decoded(n)) if n <= self.body.len() => n,
+            Some(Body::Raw(start, end)) if start <= end && end <= line.len() => end - start,
+            _ => return false,
         };
-        if range.start > range.end || range.end > n || n > self.body.len() {
+        if range.start > range.end || range.end > n {
             return false;
+        }
+        if let Some(Body::Raw(start, end)) = self.body_at {
+            self.body.clear();
+            self.body.extend_from_slice(&line[start..end]);
         }
         let removed = range.len();
         self.body.splice(range, with.iter().copied());
@@ -574,6 +571,32 @@ mod tests {
         assert!(read_into(br#"{"status":500,"headers":{"d":"4","e":1}}"#).is_none());
         let c = read_into(br#"{"status":503}"#);
         assert_eq!(c, Some((vec![], String::new())));
+    }
+
+    #[test]
+    fn splicing_the_body_changes_only_the_range_and_refuses_ranges_outside_it() {
+        for (line, body) in [
+            (&br#"{"status":403,"body":"<a>ID</a>"}"#[..], "<a>ID</a>"),
+            (&br#"{"status":403,"body":"<a>ID<\/a>"}"#[..], "<a>ID</a>"),
+        ] {
+            let mut s = Scratch::default();
+            let (_, text) = scan(line, &mut s).unwrap();
+            s.decode(text);
+            assert_eq!(s.parts(line).1, body.as_bytes());
+            assert!(!s.splice_body(line, 3..99, b"x"));
+            assert!(!s.splice_body(line, 5..3, b"x"));
+            assert_eq!(
+                s.parts(line).1,
+                body.as_bytes(),
+                "a refused splice changes nothing"
+            );
+            assert!(s.splice_body(line, 3..5, "\u{e000}".as_bytes()));
+            assert_eq!(s.parts(line).1, "<a>\u{e000}</a>".as_bytes());
+        }
+        let mut s = Scratch::default();
+        let line = br#"{"status":403,"body":null}"#;
+        scan(line, &mut s).unwrap();
+        assert!(!s.splice_body(line, 0..0, b"x"), "no body");
     }
 
     #[test]
