@@ -12,10 +12,9 @@
 //! the `x-amz-request-id` again there) is cut in the body too, with the header's marker. That is sound
 //! only for the reader that takes the element's text as an opaque id: the marked reading of such a line
 //! is used (and kept) only when it is an AWS XML error, else the line is read again as it is; and only
-//! for ids of letters, digits, `-` and `_`, which
-//! cannot change how XML or JSON around them is read. The raw line after the headers and the decoded
-//! body must each hold the id exactly once, in that element: then the one is the other, whatever
-//! escapes the body has (an escape cannot spell the id's bytes without making a second copy).
+//! for ids of letters, digits, `-` and `_`, which cannot change how XML or JSON around them is read.
+//! The decoded body must hold the id exactly once, in that element, so the copy cut in the raw line
+//! is that one (an escape cannot spell the id's bytes without making a second copy).
 //!
 //! Only values that JSON writes byte for byte (printable ASCII without `"` or `\`, no surrounding
 //! spaces) take this path, and only lines whose text holds no marker character of its own; anything
@@ -24,10 +23,11 @@
 //! The key of a shape is the raw line with each marked value's end replaced by its marker. It is kept
 //! only from a line read in full (`super::scan`), so it stands for a valid line whose marked values are
 //! exactly its echoed ids. A new line is first looked up before any reading: its ids are found by
-//! walking the `"name":"value"` pairs of its headers object, unchecked. That guess needs no proof: when the key it gives is one kept, the
-//! line is a kept line with other plain values in the marked places, which is still valid JSON of the
-//! same shape, so its output is the kept one with its own values put back. A guess that misses costs a
-//! lookup, and the line is then read in full and looked up by its real key.
+//! walking the `"name":"value"` pairs of its headers object, unchecked. That guess needs no proof: when
+//! the key it gives is one kept, the line is a kept line with other plain values in the marked places,
+//! which is still valid JSON of the same shape, so its output is the kept one with its own values put
+//! back. A guess that misses costs a lookup, and the line is then read in full and looked up by its
+//! real key.
 
 use super::memo::Memo;
 use super::scan::{Scratch, Span};
