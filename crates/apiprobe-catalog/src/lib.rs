@@ -15,6 +15,8 @@
 //! assert_eq!(e.category, Category::Server);
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod catalog;
 mod model;
 mod report;

@@ -91,6 +91,28 @@ fn lookup_nothing_found_exits_1() {
 }
 
 #[test]
+fn a_well_formed_code_that_does_not_exist_says_so_and_exits_1() {
+    for q in ["PRB-9999", "prb-9999", "299"] {
+        let o = apiprobe(&["lookup", q]);
+        assert_eq!(o.status.code(), Some(1), "{q}");
+        assert!(
+            stdout(&o).is_empty(),
+            "{q}: no near matches: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("is not in the catalog"),
+            "{q}: {}",
+            stderr(&o)
+        );
+        let o = apiprobe(&["lookup", "--json", q]);
+        assert_eq!(o.status.code(), Some(1), "{q}");
+        assert_eq!(stdout(&o).trim(), "[]", "{q}");
+    }
+    assert!(stderr(&apiprobe(&["lookup", "PRB-9999"])).contains("PRB-9999 is not in the catalog"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(apiprobe(&["lookup"]).status.code(), Some(2));
     assert_eq!(

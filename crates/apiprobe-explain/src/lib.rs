@@ -17,6 +17,8 @@
 //! assert_eq!(report.retry_after_s, Some(30.0));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod batch;
 mod headers;
 mod json;

@@ -13,6 +13,8 @@
 //! Every server runs on its own thread with its own tokio runtime, so both async and plain
 //! `#[test]` functions (which run the real binary) can use them. Dropping a server stops it.
 
+#![forbid(unsafe_code)]
+
 mod certs;
 mod dns;
 mod fault;

@@ -19,6 +19,7 @@
 //! let _router = app(state);
 //! ```
 
+#![forbid(unsafe_code)]
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "512"]
 

@@ -52,6 +52,17 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
     }
     let hits = catalog.search(&query, args.limit.max(1));
     let mut out = std::io::stdout().lock();
+    // A code names one entry or none: near matches for `PRB-9999` would be unrelated codes.
+    if let (Some(code), true) = (
+        code_shaped(&query),
+        hits.first().is_none_or(|h| h.score < 100.0),
+    ) {
+        if args.json {
+            writeln!(out, "[]")?;
+        }
+        eprintln!("{code} is not in the catalog (see `apiprobe list` for every code)");
+        return Ok(Outcome::Negative);
+    }
     if hits.is_empty() {
         if args.json {
             writeln!(out, "[]")?;
@@ -158,6 +169,19 @@ fn lookup_alias(
     Ok(Outcome::Positive)
 }
 
+/// The query as a code when it is written like one: a status number (`299`) or a probe code
+/// (`prb-9999`, `PRB 9999`), upper-cased with its dash.
+fn code_shaped(query: &str) -> Option<String> {
+    let q = query.trim();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(q, 3) {
+        return Some(q.to_string());
+    }
+    let rest = q.get(..3)?.eq_ignore_ascii_case("prb").then(|| &q[3..])?;
+    let number = rest.trim_start_matches(['-', '_', ' ']);
+    digits(number, 4).then(|| format!("PRB-{number}"))
+}
+
 /// Accepts the spellings people paste: `(60)`, `curl: (60)`, `net::ERR_X`, surrounding quotes.
 fn normalise_code(code: &str) -> &str {
     let c = code.trim().trim_matches(['"', '\'']);
@@ -192,6 +216,25 @@ mod tests {
             "ERR_CERT_DATE_INVALID"
         );
         assert_eq!(normalise_code(" 'ECONNREFUSED' "), "ECONNREFUSED");
+    }
+
+    #[test]
+    fn codes_are_recognised_in_the_spellings_lookup_accepts() {
+        assert_eq!(code_shaped("PRB-9999").as_deref(), Some("PRB-9999"));
+        assert_eq!(code_shaped(" prb_9999 ").as_deref(), Some("PRB-9999"));
+        assert_eq!(code_shaped("prb9999").as_deref(), Some("PRB-9999"));
+        assert_eq!(code_shaped("299").as_deref(), Some("299"));
+        for words in [
+            "PRB-99",
+            "PRB-99999",
+            "prbx",
+            "rate limit",
+            "4044",
+            "refused",
+            "",
+        ] {
+            assert_eq!(code_shaped(words), None, "{words}");
+        }
     }
 
     #[test]
