@@ -60,7 +60,7 @@ impl Catalog {
             if let Some(n) = &e.name {
                 by_name.insert(n.clone(), i);
             }
-            for (j, a) in e.aliases.iter().enumerate() {
+            for (j, a) in e.aliases.iter().enumerate().filter(|(_, a)| !a.shared) {
                 by_alias.insert((a.tool.clone(), a.code.clone()), (i, j));
                 if let Some(n) = &a.name {
                     by_alias

@@ -137,6 +137,10 @@ pub struct Alias {
     /// The text the tool prints for it, as documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The tool gives this code for several conditions and it reads back as another entry (curl's 28
+    /// is every timeout, read as RESPONSE_TIMEOUT): looking the code up never lands here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
 }
 
 /// One catalog entry: an HTTP status or a probe code.

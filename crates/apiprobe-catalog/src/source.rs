@@ -201,6 +201,9 @@ struct RawAlias {
     #[serde(default)]
     text: Option<String>,
     maps_to: Spanned<String>,
+    /// Further probe codes the tool reports with this same code (curl exits 28 for every timeout).
+    #[serde(default)]
+    also: Vec<Spanned<String>>,
     #[serde(default)]
     source: Option<String>,
 }
@@ -220,7 +223,14 @@ pub struct Located<T> {
 pub struct AliasSet {
     file: String,
     tool: String,
-    aliases: Vec<(Alias, String, Range<usize>, Range<usize>)>,
+    aliases: Vec<AliasRow>,
+}
+
+/// One `[[alias]]` row: the alias, the code it maps to and the codes it also names, with their spans.
+#[derive(Debug, Clone)]
+struct AliasRow {
+    alias: Alias,
+    targets: Vec<(String, Range<usize>)>,
 }
 
 fn toml_error(file: &str, text: &str, e: toml::de::Error) -> SourceError {
@@ -626,13 +636,13 @@ pub fn parse_aliases(file: &str, text: &str) -> Result<AliasSet, SourceError> {
             code,
             name: raw.name,
             text: raw.text,
+            shared: false,
         };
-        aliases.push((
-            alias,
-            raw.maps_to.get_ref().trim().to_string(),
-            raw.maps_to.span(),
-            raw.code.span(),
-        ));
+        let targets = std::iter::once(&raw.maps_to)
+            .chain(&raw.also)
+            .map(|t| (t.get_ref().trim().to_string(), t.span()))
+            .collect();
+        aliases.push(AliasRow { alias, targets });
     }
     Ok(AliasSet {
         file: file.to_string(),
@@ -787,11 +797,18 @@ pub fn assemble(
         .collect();
     let mut attach: Vec<(usize, Alias)> = Vec::new();
     for set in alias_sets {
-        for (alias, target, span, _code_span) in set.aliases {
-            match by_ref.get(&target).or_else(|| by_ref.get(&target.to_ascii_uppercase())) {
-                Some(&i) if entries[i].kind == Kind::Probe => attach.push((i, alias)),
-                Some(_) => return Err(locate(texts, &set.file, span, format!("{} alias '{}' maps to {target}, an HTTP status; aliases map to probe codes", set.tool, alias.code))),
-                None => return Err(locate(texts, &set.file, span, format!("{} alias '{}' maps to unknown code '{target}'{}", set.tool, alias.code, suggest(&target, by_ref.keys().map(String::as_str))))),
+        for AliasRow { alias, targets } in set.aliases {
+            // The first target is the one the tool's code reads as; the others share the code.
+            for (n, (target, span)) in targets.into_iter().enumerate() {
+                let alias = Alias {
+                    shared: n > 0,
+                    ..alias.clone()
+                };
+                match by_ref.get(&target).or_else(|| by_ref.get(&target.to_ascii_uppercase())) {
+                    Some(&i) if entries[i].kind == Kind::Probe => attach.push((i, alias)),
+                    Some(_) => return Err(locate(texts, &set.file, span, format!("{} alias '{}' maps to {target}, an HTTP status; aliases map to probe codes", set.tool, alias.code))),
+                    None => return Err(locate(texts, &set.file, span, format!("{} alias '{}' maps to unknown code '{target}'{}", set.tool, alias.code, suggest(&target, by_ref.keys().map(String::as_str))))),
+                }
             }
         }
     }

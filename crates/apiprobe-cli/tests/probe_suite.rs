@@ -113,7 +113,7 @@ fn junit_has_one_testcase_per_check_and_failures_carry_code_and_message() {
     assert_eq!(xml.matches("<failure ").count(), 3, "{xml}");
     assert!(xml.contains("tests=\"5\" failures=\"3\""), "{xml}");
     assert!(
-        xml.contains("CONNECTION_REFUSED\" message=\"connection to 127.0.0.1:"),
+        xml.contains("CONNECTION_REFUSED\" message=\"Connection to 127.0.0.1:"),
         "{xml}"
     );
     assert!(xml.contains("ASSERTION_JSON"), "{xml}");

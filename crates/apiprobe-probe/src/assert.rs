@@ -1,4 +1,5 @@
-//! The assertion phase: each expectation checked against the response, with expected and actual values.
+//! The assertion phase: each expectation checked against the response, with expected and actual values,
+//! and the catalog code and facts that name it when it fails.
 
 use crate::spec::{Expectations, JsonOp};
 use apiprobe_catalog::Assertion;
@@ -20,20 +21,36 @@ fn clip(s: &str) -> String {
     format!("{}...", &s[..end])
 }
 
+/// One expectation checked: the result, and the catalog name and message facts for when it failed.
+pub(crate) struct Checked {
+    pub(crate) assertion: Assertion,
+    pub(crate) name: &'static str,
+    pub(crate) facts: Vec<(&'static str, String)>,
+}
+
 /// Checks every expectation, in a fixed order: status, headers, JSON, body, latency.
 pub(crate) fn evaluate(
     expect: &Expectations,
     resp: &HttpResponse,
     total: Duration,
-) -> Vec<Assertion> {
+) -> Vec<Checked> {
     let mut out = Vec::new();
+    let nothing = || "nothing".to_string();
     if !expect.status.is_empty() {
         let expected: Vec<&str> = expect.status.iter().map(|p| p.as_str()).collect();
-        out.push(Assertion {
-            kind: "status".into(),
-            expected: expected.join(","),
-            actual: Some(resp.status.to_string()),
-            passed: expect.status.iter().any(|p| p.matches(resp.status)),
+        let expected = expected.join(",");
+        out.push(Checked {
+            facts: vec![
+                ("expected", expected.clone()),
+                ("actual", resp.status.to_string()),
+            ],
+            name: "ASSERTION_STATUS",
+            assertion: Assertion {
+                kind: "status".into(),
+                expected,
+                actual: Some(resp.status.to_string()),
+                passed: expect.status.iter().any(|p| p.matches(resp.status)),
+            },
         });
     }
     for h in &expect.headers {
@@ -47,11 +64,24 @@ pub(crate) fn evaluate(
             None => !values.is_empty(),
             Some(re) => values.iter().any(|v| re.is_match(v)),
         };
-        out.push(Assertion {
-            kind: "header".into(),
-            expected: h.text.clone(),
-            actual: (!values.is_empty()).then(|| clip(&values.join(", "))),
-            passed,
+        let actual = (!values.is_empty()).then(|| clip(&values.join(", ")));
+        let wanted = match &h.pattern {
+            None => "a value".to_string(),
+            Some(re) => format!("a value matching {}", re.as_str()),
+        };
+        out.push(Checked {
+            facts: vec![
+                ("header", h.name.clone()),
+                ("expected", wanted),
+                ("actual", actual.clone().unwrap_or_else(nothing)),
+            ],
+            name: "ASSERTION_HEADER",
+            assertion: Assertion {
+                kind: "header".into(),
+                expected: h.text.clone(),
+                actual,
+                passed,
+            },
         });
     }
     if !expect.json.is_empty() {
@@ -70,34 +100,60 @@ pub(crate) fn evaluate(
                     (first.map(|v| clip(&v.to_string())), passed)
                 }
             };
-            out.push(Assertion {
-                kind: "json".into(),
-                expected: j.text.clone(),
-                actual,
-                passed,
+            let wanted = match j.op {
+                JsonOp::Exists => "a value".to_string(),
+                _ => j.text[j.path_text.len()..].trim().to_string(),
+            };
+            out.push(Checked {
+                facts: vec![
+                    ("path", j.path_text.clone()),
+                    ("expected", wanted),
+                    ("actual", actual.clone().unwrap_or_else(nothing)),
+                ],
+                name: "ASSERTION_JSON",
+                assertion: Assertion {
+                    kind: "json".into(),
+                    expected: j.text.clone(),
+                    actual,
+                    passed,
+                },
             });
         }
     }
     for needle in &expect.body_contains {
         let hay = String::from_utf8_lossy(&resp.body);
         let passed = hay.contains(needle.as_str());
-        out.push(Assertion {
-            kind: "body".into(),
-            expected: format!("contains {needle:?}"),
-            actual: Some(if passed {
-                format!("contains {needle:?}")
-            } else {
-                format!("{} bytes without it", resp.body.len())
-            }),
-            passed,
+        out.push(Checked {
+            facts: vec![
+                ("comparison", "contain".into()),
+                ("expected", needle.clone()),
+            ],
+            name: "ASSERTION_BODY",
+            assertion: Assertion {
+                kind: "body".into(),
+                expected: format!("contains {needle:?}"),
+                actual: Some(if passed {
+                    format!("contains {needle:?}")
+                } else {
+                    format!("{} bytes without it", resp.body.len())
+                }),
+                passed,
+            },
         });
     }
     if let Some(max) = expect.max_latency {
-        out.push(Assertion {
-            kind: "latency".into(),
-            expected: format!("<= {}ms", max.as_millis()),
-            actual: Some(format!("{}ms", total.as_millis())),
-            passed: total <= max,
+        out.push(Checked {
+            facts: vec![
+                ("elapsed", format!("{}ms", total.as_millis())),
+                ("limit", format!("{}ms", max.as_millis())),
+            ],
+            name: "ASSERTION_LATENCY",
+            assertion: Assertion {
+                kind: "latency".into(),
+                expected: format!("<= {}ms", max.as_millis()),
+                actual: Some(format!("{}ms", total.as_millis())),
+                passed: total <= max,
+            },
         });
     }
     out
@@ -153,11 +209,12 @@ mod tests {
             body_contains: vec!["items".into()],
             max_latency: Some(Duration::from_millis(5)),
         };
-        let a = evaluate(
+        let checked = evaluate(
             &expect,
             &resp(r#"{"items":[{"n":1},{"n":3}]}"#),
             Duration::from_millis(9),
         );
+        let a: Vec<&Assertion> = checked.iter().map(|c| &c.assertion).collect();
         let passed: Vec<bool> = a.iter().map(|a| a.passed).collect();
         assert_eq!(passed, vec![true, true, true, false, true, false]);
         assert_eq!(a[2].actual.as_deref(), Some("3"));
@@ -171,8 +228,17 @@ mod tests {
             ..Expectations::default()
         };
         let a = evaluate(&expect, &resp("<html>"), Duration::ZERO);
-        assert!(!a[0].passed);
-        assert_eq!(a[0].actual.as_deref(), Some("(body is not JSON)"));
+        assert!(!a[0].assertion.passed);
+        assert_eq!(a[0].assertion.actual.as_deref(), Some("(body is not JSON)"));
+        assert_eq!(a[0].name, "ASSERTION_JSON");
+        assert_eq!(
+            a[0].facts,
+            vec![
+                ("path", "$.ok".to_string()),
+                ("expected", "== true".to_string()),
+                ("actual", "(body is not JSON)".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! A failed phase becomes exactly one catalog probe code, with a message naming the cause.
+//! A failed phase becomes exactly one catalog probe code; the catalog entry says the rest.
 //!
-//! The mapping agrees with curl's exit codes for the same condition (see [`Failure::curl_exit`]):
-//! a monitor built on apiprobe and a script built on curl see the same failure the same way.
+//! [`Failure::describe`] is the one table here: which entry a failure is, and the facts it knows (host,
+//! timeout, reason, ...). From the entry come the message (its template filled with those facts, so
+//! `check` prints what `lookup` documents), the phase, and the exit code curl gives for the same
+//! condition (the entry's first curl alias): a monitor built on apiprobe and a script built on curl
+//! see the same failure the same way.
 
-use apiprobe_catalog::Phase;
+use apiprobe_catalog::{Catalog, Entry, Phase, Report};
 use std::time::Duration;
 
 /// Why a check could not get a usable response.
@@ -21,6 +24,8 @@ pub enum Failure {
     },
     /// A request header or method is not valid HTTP.
     InvalidHeader {
+        /// The header's name (`:method` for the method).
+        header: String,
         /// What is wrong.
         reason: String,
     },
@@ -80,14 +85,19 @@ pub enum Failure {
         /// The verifier's words.
         detail: String,
     },
-    /// The certificate is expired (or not yet valid).
+    /// The certificate is expired.
     TlsExpired {
         /// The host name checked.
         host: String,
         /// The certificate's notAfter date, `YYYY-MM-DD`.
         not_after: Option<String>,
-        /// True when the certificate is not valid *yet*.
-        not_yet_valid: bool,
+    },
+    /// The certificate is not valid yet.
+    TlsNotYetValid {
+        /// The host name checked.
+        host: String,
+        /// The certificate's notBefore date, `YYYY-MM-DD`.
+        not_before: Option<String>,
     },
     /// The certificate is signed by its own key.
     TlsSelfSigned {
@@ -101,8 +111,8 @@ pub enum Failure {
     },
     /// The bytes answering the handshake are not TLS (an http port reached with https).
     TlsProtocolMismatch {
-        /// `host:port`.
-        target: String,
+        /// The host name.
+        host: String,
         /// What the TLS library said.
         detail: String,
     },
@@ -158,6 +168,8 @@ pub enum Failure {
     InvalidRedirect {
         /// The status of the redirect.
         status: u16,
+        /// The URL that answered with the redirect.
+        from: String,
         /// The Location value.
         location: String,
         /// Why it cannot be followed.
@@ -186,6 +198,8 @@ pub enum Failure {
     RedirectLoop {
         /// The URL seen twice.
         url: String,
+        /// The redirects followed when it came back.
+        hops: u32,
     },
     /// More redirects than allowed.
     TooManyRedirects {
@@ -196,233 +210,304 @@ pub enum Failure {
     ProxyRefused {
         /// The proxy's status.
         status: u16,
+        /// The `host:port` the tunnel was for.
+        target: String,
         /// The proxy, `host:port`.
         proxy: String,
     },
 }
 
+/// What a failure is in catalog terms: the entry's name and the facts for its message template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// The probe name (`CONNECTION_REFUSED`).
+    pub name: &'static str,
+    /// Facts by template placeholder name (`host`, `timeout`, `detail`); they win over the check's own.
+    pub facts: Vec<(&'static str, String)>,
+    /// Where it happened, for the conditions that can arise in more than one phase; else the entry's.
+    pub phase: Option<Phase>,
+    /// The entry whose curl code curl exits with here, when curl files the condition under another
+    /// name (a reset during the handshake is, to curl, a failed handshake).
+    pub curl_as: Option<&'static str>,
+}
+
 impl Failure {
-    /// The catalog name of the probe code for this failure.
-    pub fn name(&self) -> &'static str {
+    /// The catalog entry this failure is and the facts it carries.
+    pub fn describe(&self) -> Described {
+        use Failure as F;
+        let d = |name, facts: Vec<(&'static str, String)>| Described {
+            name,
+            facts,
+            phase: None,
+            curl_as: None,
+        };
+        let s = |v: &str| v.to_string();
         match self {
-            Failure::InvalidUrl { .. } => "INVALID_URL",
-            Failure::UnsupportedScheme { .. } => "UNSUPPORTED_SCHEME",
-            Failure::InvalidHeader { .. } => "INVALID_HEADER",
-            Failure::DnsNotFound { .. } => "DNS_NOT_FOUND",
-            Failure::DnsTimeout { .. } => "DNS_TIMEOUT",
-            Failure::DnsServerFailure { .. } => "DNS_SERVER_FAILURE",
-            Failure::HostUnreachable { .. } => "HOST_UNREACHABLE",
-            Failure::TlsSelfSigned { .. } => "TLS_SELF_SIGNED_CERT",
-            Failure::TlsRevoked { .. } => "TLS_CERT_REVOKED",
-            Failure::TlsProtocolMismatch { .. } => "TLS_PROTOCOL_MISMATCH",
-            Failure::TlsVersionUnsupported { .. } => "TLS_VERSION_UNSUPPORTED",
-            Failure::InvalidHeaderInResponse { .. } => "INVALID_HEADER_IN_RESPONSE",
-            Failure::InvalidChunked { .. } => "INVALID_CHUNKED_ENCODING",
-            Failure::Http2Protocol { .. } => "HTTP2_PROTOCOL_ERROR",
-            Failure::InvalidRedirect { .. } => "INVALID_REDIRECT",
-            Failure::ConnectionRefused { .. } => "CONNECTION_REFUSED",
-            Failure::ConnectTimeout { .. } => "CONNECT_TIMEOUT",
-            Failure::ConnectionReset { .. } => "CONNECTION_RESET",
-            Failure::TlsUntrusted { .. } => "TLS_UNTRUSTED_CERT",
-            Failure::TlsExpired {
-                not_yet_valid: true,
-                ..
-            } => "TLS_CERT_NOT_YET_VALID",
-            Failure::TlsExpired { .. } => "TLS_EXPIRED_CERT",
-            Failure::TlsHostname { .. } => "TLS_HOSTNAME_MISMATCH",
-            Failure::TlsHandshake { .. } => "TLS_HANDSHAKE_FAILED",
-            Failure::EmptyReply { .. } => "EMPTY_REPLY",
-            Failure::InvalidResponse { .. } => "INVALID_RESPONSE",
-            Failure::TruncatedBody { .. } => "TRUNCATED_BODY",
-            Failure::ResponseTimeout { .. } => "RESPONSE_TIMEOUT",
-            Failure::BodyTimeout { .. } => "BODY_TIMEOUT",
-            Failure::RedirectLoop { .. } => "REDIRECT_LOOP",
-            Failure::TooManyRedirects { .. } => "TOO_MANY_REDIRECTS",
-            Failure::ProxyRefused { status: 407, .. } => "PROXY_AUTH_REQUIRED",
-            Failure::ProxyRefused { .. } => "BAD_GATEWAY",
-        }
-    }
-
-    /// The phase the failure arose in.
-    pub fn phase(&self) -> Phase {
-        match self {
-            Failure::InvalidUrl { .. }
-            | Failure::UnsupportedScheme { .. }
-            | Failure::InvalidHeader { .. } => Phase::Request,
-            Failure::DnsNotFound { .. }
-            | Failure::DnsTimeout { .. }
-            | Failure::DnsServerFailure { .. } => Phase::Dns,
-            Failure::HostUnreachable { .. } => Phase::Connect,
-            Failure::TlsSelfSigned { .. }
-            | Failure::TlsRevoked { .. }
-            | Failure::TlsProtocolMismatch { .. }
-            | Failure::TlsVersionUnsupported { .. } => Phase::Tls,
-            Failure::InvalidHeaderInResponse { .. } | Failure::Http2Protocol { .. } => {
-                Phase::Response
-            }
-            Failure::InvalidChunked { .. } => Phase::Body,
-            Failure::InvalidRedirect { .. } => Phase::Redirect,
-            Failure::ConnectionRefused { .. }
-            | Failure::ConnectTimeout { .. }
-            | Failure::ProxyRefused { .. } => Phase::Connect,
-            Failure::ConnectionReset { phase, .. } => *phase,
-            Failure::TlsUntrusted { .. }
-            | Failure::TlsExpired { .. }
-            | Failure::TlsHostname { .. }
-            | Failure::TlsHandshake { .. } => Phase::Tls,
-            Failure::EmptyReply { .. } | Failure::ResponseTimeout { .. } => Phase::Response,
-            Failure::InvalidResponse { phase, .. } => *phase,
-            Failure::TruncatedBody { .. } | Failure::BodyTimeout { .. } => Phase::Body,
-            Failure::RedirectLoop { .. } | Failure::TooManyRedirects { .. } => Phase::Redirect,
-        }
-    }
-
-    /// The exit code curl gives for the same condition (`man curl`, EXIT CODES).
-    pub fn curl_exit(&self) -> u8 {
-        match self {
-            Failure::InvalidUrl { .. } => 3,
-            Failure::UnsupportedScheme { .. } => 1,
-            Failure::InvalidHeader { .. } => 43,
-            Failure::DnsNotFound { .. }
-            | Failure::DnsTimeout { .. }
-            | Failure::DnsServerFailure { .. } => 6,
-            Failure::HostUnreachable { .. } => 7,
-            Failure::TlsSelfSigned { .. } | Failure::TlsRevoked { .. } => 60,
-            Failure::TlsProtocolMismatch { .. } | Failure::TlsVersionUnsupported { .. } => 35,
-            Failure::InvalidHeaderInResponse { .. } => 8,
-            Failure::InvalidChunked { .. } => 56,
-            Failure::Http2Protocol { .. } => 16,
-            Failure::InvalidRedirect { .. } => 3,
-            Failure::ConnectionRefused { .. } => 7,
-            Failure::ConnectTimeout { .. }
-            | Failure::ResponseTimeout { .. }
-            | Failure::BodyTimeout { .. } => 28,
-            Failure::ConnectionReset {
-                phase: Phase::Tls, ..
-            } => 35,
-            Failure::ConnectionReset { .. } => 56,
-            Failure::TlsUntrusted { .. }
-            | Failure::TlsExpired { .. }
-            | Failure::TlsHostname { .. } => 60,
-            Failure::TlsHandshake { .. } => 35,
-            Failure::EmptyReply { .. } => 52,
-            Failure::InvalidResponse {
-                phase: Phase::Body, ..
-            } => 56,
-            Failure::InvalidResponse { .. } => 8,
-            Failure::TruncatedBody { .. } => 18,
-            Failure::RedirectLoop { .. } | Failure::TooManyRedirects { .. } => 47,
-            Failure::ProxyRefused { .. } => 56,
-        }
-    }
-
-    /// A specific, human-readable message.
-    pub fn message(&self) -> String {
-        match self {
-            Failure::InvalidUrl { reason } => format!("the URL is not valid: {reason}"),
-            Failure::UnsupportedScheme { scheme } => {
-                format!("scheme '{scheme}' is not supported (use http or https)")
-            }
-            Failure::InvalidHeader { reason } => format!("the request is not valid HTTP: {reason}"),
-            Failure::DnsNotFound { host, detail } => {
-                format!("host name '{host}' does not resolve: {detail}")
-            }
-            Failure::DnsTimeout { host, after } => format!(
-                "no answer from the name server for '{host}' within {}",
-                fmt_dur(*after)
+            F::InvalidUrl { reason } => d("INVALID_URL", vec![("reason", s(reason))]),
+            F::UnsupportedScheme { scheme } => d("UNSUPPORTED_SCHEME", vec![("scheme", s(scheme))]),
+            F::InvalidHeader { header, reason } => d(
+                "INVALID_HEADER",
+                vec![("header", s(header)), ("reason", s(reason))],
             ),
-            Failure::DnsServerFailure { host, detail } => {
-                format!("the name server failed to resolve '{host}': {detail}")
-            }
-            Failure::HostUnreachable { addr, detail } => {
-                format!("{addr} is unreachable: {detail}")
-            }
-            Failure::TlsSelfSigned { host } => format!(
-                "TLS certificate for {host} is self-signed: no certificate authority vouches for it (pass --cacert with it to trust it)"
+            F::DnsNotFound { host, detail } => d(
+                "DNS_NOT_FOUND",
+                vec![("host", s(host)), ("detail", s(detail))],
             ),
-            Failure::TlsRevoked { host } => {
-                format!("TLS certificate for {host} has been revoked by its issuer")
-            }
-            Failure::TlsProtocolMismatch { target, detail } => format!(
-                "{target} answered the TLS handshake with bytes that are not TLS ({detail}); the port likely speaks plain http"
+            F::DnsTimeout { host, after } => d(
+                "DNS_TIMEOUT",
+                vec![("host", s(host)), ("timeout", fmt_dur(*after))],
             ),
-            Failure::TlsVersionUnsupported { host, detail } => {
-                format!("{host} offers no TLS version the probe accepts (TLS 1.2 or 1.3): {detail}")
+            F::DnsServerFailure { host, detail } => d(
+                "DNS_SERVER_FAILURE",
+                vec![("host", s(host)), ("detail", s(detail))],
+            ),
+            F::HostUnreachable { addr, detail } => d(
+                "HOST_UNREACHABLE",
+                vec![("address", ip_of(addr)), ("detail", s(detail))],
+            ),
+            F::ConnectionRefused { addr, detail } => d(
+                "CONNECTION_REFUSED",
+                vec![("address", ip_of(addr)), ("detail", s(detail))],
+            ),
+            F::ConnectTimeout { addr, after } => d(
+                "CONNECT_TIMEOUT",
+                vec![("address", ip_of(addr)), ("timeout", fmt_dur(*after))],
+            ),
+            F::ConnectionReset { addr, phase } => Described {
+                phase: Some(*phase),
+                curl_as: (*phase == Phase::Tls).then_some("TLS_HANDSHAKE_FAILED"),
+                ..d(
+                    "CONNECTION_RESET",
+                    vec![("address", ip_of(addr)), ("phase", phase.to_string())],
+                )
+            },
+            F::TlsUntrusted { host, detail } => d(
+                "TLS_UNTRUSTED_CERT",
+                vec![("host", s(host)), ("detail", s(detail))],
+            ),
+            F::TlsExpired { host, not_after } => d(
+                "TLS_EXPIRED_CERT",
+                vec![("host", s(host)), ("not_after", date_or_unknown(not_after))],
+            ),
+            F::TlsNotYetValid { host, not_before } => d(
+                "TLS_CERT_NOT_YET_VALID",
+                vec![
+                    ("host", s(host)),
+                    ("not_before", date_or_unknown(not_before)),
+                ],
+            ),
+            F::TlsSelfSigned { host } => d("TLS_SELF_SIGNED_CERT", vec![("host", s(host))]),
+            F::TlsRevoked { host } => d("TLS_CERT_REVOKED", vec![("host", s(host))]),
+            F::TlsProtocolMismatch { host, detail } => d(
+                "TLS_PROTOCOL_MISMATCH",
+                vec![("host", s(host)), ("detail", s(detail))],
+            ),
+            F::TlsVersionUnsupported { host, detail } => d(
+                "TLS_VERSION_UNSUPPORTED",
+                vec![("host", s(host)), ("detail", s(detail))],
+            ),
+            F::TlsHostname { host, presented } => {
+                let names = if presented.is_empty() {
+                    s("other names")
+                } else {
+                    presented.join(", ")
+                };
+                d(
+                    "TLS_HOSTNAME_MISMATCH",
+                    vec![("host", s(host)), ("names", names)],
+                )
             }
-            Failure::InvalidHeaderInResponse { detail } => {
-                format!("a response header is not valid HTTP: {detail}")
+            F::TlsHandshake { host, detail } => d(
+                "TLS_HANDSHAKE_FAILED",
+                vec![("host", s(host)), ("detail", s(detail))],
+            ),
+            F::EmptyReply { addr } => d("EMPTY_REPLY", vec![("address", ip_of(addr))]),
+            F::InvalidResponse { detail, phase } => Described {
+                phase: Some(*phase),
+                // curl reads a broken body as a failure to receive data.
+                curl_as: (*phase == Phase::Body).then_some("CONNECTION_RESET"),
+                ..d("INVALID_RESPONSE", vec![("detail", s(detail))])
+            },
+            F::InvalidHeaderInResponse { detail } => {
+                d("INVALID_HEADER_IN_RESPONSE", vec![("detail", s(detail))])
             }
-            Failure::InvalidChunked { detail } => {
-                format!("the chunked response body is malformed: {detail}")
+            F::InvalidChunked { detail } => {
+                d("INVALID_CHUNKED_ENCODING", vec![("detail", s(detail))])
             }
-            Failure::Http2Protocol { detail } => format!("HTTP/2 protocol error: {detail}"),
-            Failure::InvalidRedirect {
+            F::Http2Protocol { detail } => d("HTTP2_PROTOCOL_ERROR", vec![("detail", s(detail))]),
+            F::InvalidRedirect {
                 status,
+                from,
                 location,
                 reason,
-            } => format!("redirect {status} has an unusable Location '{location}': {reason}"),
-            Failure::ConnectionRefused { addr, detail } => {
-                format!("connection to {addr} refused ({detail})")
-            }
-            Failure::ConnectTimeout { addr, after } => format!(
-                "TCP connection to {addr} not established within {}",
-                fmt_dur(*after)
+            } => d(
+                "INVALID_REDIRECT",
+                vec![
+                    ("status", status.to_string()),
+                    ("url", s(from)),
+                    ("location", s(location)),
+                    ("reason", s(reason)),
+                ],
             ),
-            Failure::ConnectionReset { addr, phase } => {
-                format!("connection to {addr} reset by the peer during the {phase} phase")
-            }
-            Failure::TlsUntrusted { host, detail } => format!(
-                "TLS certificate for {host} is not trusted: {detail} (pass --cacert with its CA)"
+            F::TruncatedBody { received, expected } => d(
+                "TRUNCATED_BODY",
+                vec![
+                    ("received", received.to_string()),
+                    (
+                        "expected",
+                        expected.map_or_else(|| s("an unannounced number of"), |e| e.to_string()),
+                    ),
+                ],
             ),
-            Failure::TlsExpired {
-                host,
-                not_after,
-                not_yet_valid,
-            } => match (not_yet_valid, not_after) {
-                (true, _) => format!("TLS certificate for {host} is not valid yet"),
-                (false, Some(d)) => format!("TLS certificate for {host} expired on {d}"),
-                (false, None) => format!("TLS certificate for {host} has expired"),
+            F::ResponseTimeout { after } => {
+                d("RESPONSE_TIMEOUT", vec![("timeout", fmt_dur(*after))])
+            }
+            F::BodyTimeout { after, received } => d(
+                "BODY_TIMEOUT",
+                vec![
+                    ("timeout", fmt_dur(*after)),
+                    ("received", received.to_string()),
+                ],
+            ),
+            F::RedirectLoop { url, hops } => d(
+                "REDIRECT_LOOP",
+                vec![("location", s(url)), ("hops", hops.to_string())],
+            ),
+            F::TooManyRedirects { max } => {
+                d("TOO_MANY_REDIRECTS", vec![("limit", max.to_string())])
+            }
+            // A proxy that will not open the tunnel is, to curl, a failure to receive data.
+            F::ProxyRefused {
+                status: 407, proxy, ..
+            } => Described {
+                phase: Some(Phase::Connect),
+                curl_as: Some("CONNECTION_RESET"),
+                ..d("PROXY_AUTH_REQUIRED", vec![("proxy", s(proxy))])
             },
-            Failure::TlsHostname { host, presented } if !presented.is_empty() => format!(
-                "TLS certificate is not valid for {host}: it names {}",
-                presented.join(", ")
-            ),
-            Failure::TlsHostname { host, .. } => {
-                format!("TLS certificate is not valid for {host}")
-            }
-            Failure::TlsHandshake { host, detail } => {
-                format!("TLS handshake with {host} failed: {detail}")
-            }
-            Failure::EmptyReply { addr } => {
-                format!("{addr} closed the connection without sending any response")
-            }
-            Failure::InvalidResponse { detail, .. } => {
-                format!("the server's reply is not valid HTTP: {detail}")
-            }
-            Failure::TruncatedBody { received, expected } => match expected {
-                Some(e) => format!(
-                    "the body ended after {received} of {e} bytes announced by Content-Length"
-                ),
-                None => format!("the body ended early, after {received} bytes"),
+            // The proxy is the gateway in front of the target.
+            F::ProxyRefused { target, .. } => Described {
+                phase: Some(Phase::Connect),
+                curl_as: Some("CONNECTION_RESET"),
+                ..d("BAD_GATEWAY", vec![("service", s(target))])
             },
-            Failure::ResponseTimeout { after } => {
-                format!("no response headers within {}", fmt_dur(*after))
+        }
+    }
+
+    /// The catalog name of the probe code for this failure.
+    pub fn name(&self) -> &'static str {
+        self.describe().name
+    }
+}
+
+/// The IP of an `addr:port` (or `[v6]:port`) text, or the text itself when it has no port.
+fn ip_of(addr: &str) -> String {
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(a) => a.ip().to_string(),
+        Err(_) => addr.to_string(),
+    }
+}
+
+fn date_or_unknown(date: &Option<String>) -> String {
+    date.clone()
+        .unwrap_or_else(|| "a date the certificate does not state".into())
+}
+
+/// Every fact name a message template may use. A template naming anything else is a mistake in the
+/// catalog data (the tests check every probe code's template against this list).
+#[rustfmt::skip]
+pub const FACT_NAMES: &[&str] = &[
+    "accept", "account", "action", "actual", "address", "allowed", "column", "comparison",
+    "content_type", "count", "decline_code", "dependency", "description", "detail", "elapsed",
+    "encoding", "expected", "expired_at", "feature", "field", "grant_type", "header", "hop", "hops",
+    "host", "id", "key", "key_prefix", "length", "limit", "line", "location", "method", "names",
+    "not_after", "not_before", "origin", "owner", "parameter", "path", "period", "permission",
+    "phase", "port", "principal", "protocol", "proxy", "range", "reason", "received", "region",
+    "request_time", "reset_at", "resource", "retry_after", "revoked_at", "rule", "scheme", "scope",
+    "server_time", "service", "size", "status", "string_to_sign", "subject", "supported", "timeout",
+    "until", "url", "used", "version", "window",
+];
+
+/// Fills `{name}` placeholders from `fact`; a name with no fact stays as written, so a gap shows.
+pub fn render_message<'a>(template: &str, fact: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match fact(name) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
             }
-            Failure::BodyTimeout { after, received } => format!(
-                "the body did not finish within {} ({received} bytes received)",
-                fmt_dur(*after)
-            ),
-            Failure::RedirectLoop { url } => {
-                format!("redirect loop: {url} redirects back to a URL already visited")
-            }
-            Failure::TooManyRedirects { max } => {
-                format!("more than {max} redirects (raise --max-redirects)")
-            }
-            Failure::ProxyRefused { status, proxy } => {
-                format!("proxy {proxy} refused the tunnel with status {status}")
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
             }
         }
     }
+    out.push_str(rest);
+    out
+}
+
+/// The result for a catalog-named condition: the entry's code, title and phase, and its message
+/// template filled with `facts`, then with the check's own `context` (url, host, port, ...).
+pub(crate) fn named_report(
+    catalog: &Catalog,
+    name: &str,
+    facts: &[(&'static str, String)],
+    context: &[(&str, &str)],
+) -> Report {
+    let mut r = Report::default();
+    let entry = catalog.by_name(name);
+    if let Some(e) = entry {
+        r.set_entry(e);
+        r.phase = e.phase;
+    }
+    r.name = Some(name.to_string());
+    let fact = |k: &str| {
+        facts
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| context.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
+    };
+    r.message = Some(match entry.and_then(|e| e.message.as_deref()) {
+        Some(template) => render_message(template, fact),
+        // A catalog without the entry still gets every fact said.
+        None => {
+            let said: Vec<String> = facts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{name}: {}", said.join(", "))
+        }
+    });
+    r.confidence = 1.0;
+    r
+}
+
+/// The result for a failed check.
+pub(crate) fn failure_report(catalog: &Catalog, f: &Failure, context: &[(&str, &str)]) -> Report {
+    let d = f.describe();
+    let mut r = named_report(catalog, d.name, &d.facts, context);
+    if d.phase.is_some() {
+        r.phase = d.phase;
+    }
+    if let Some(code) = curl_exit(catalog, d.curl_as.unwrap_or(d.name)) {
+        r.details.insert("curl_exit".into(), code.to_string());
+    }
+    r
+}
+
+/// The exit code curl gives for the condition: the entry's first curl alias.
+fn curl_exit<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c str> {
+    let entry: &Entry = catalog.by_name(name)?;
+    entry
+        .aliases
+        .iter()
+        .find(|a| a.tool == "curl")
+        .map(|a| a.code.as_str())
 }
 
 /// `1.5s`, `300ms`.
@@ -480,116 +565,147 @@ mod tests {
         assert_eq!(unix_rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
     }
 
+    /// One failure of every kind, with the phase and curl exit code it must get from the catalog.
+    #[rustfmt::skip]
+    fn every_failure() -> Vec<(Failure, &'static str, Option<&'static str>)> {
+        use Failure as F;
+        let (h, x, a) = (|| "api.test".to_string(), || "x".to_string(), || "10.0.0.5:443".to_string());
+        let d = Duration::from_millis(1500);
+        vec![
+            (F::InvalidUrl { reason: x() }, "request", Some("3")),
+            (F::UnsupportedScheme { scheme: "ftp".into() }, "request", Some("1")),
+            (F::InvalidHeader { header: "X-A".into(), reason: x() }, "request", Some("43")),
+            (F::DnsNotFound { host: h(), detail: x() }, "dns", Some("6")),
+            (F::DnsTimeout { host: h(), after: d }, "dns", Some("6")),
+            (F::DnsServerFailure { host: h(), detail: x() }, "dns", Some("6")),
+            (F::HostUnreachable { addr: a(), detail: x() }, "connect", Some("7")),
+            (F::ConnectionRefused { addr: a(), detail: x() }, "connect", Some("7")),
+            (F::ConnectTimeout { addr: a(), after: d }, "connect", Some("28")),
+            (F::ConnectionReset { addr: a(), phase: Phase::Response }, "response", Some("56")),
+            (F::ConnectionReset { addr: a(), phase: Phase::Tls }, "tls", Some("35")),
+            (F::TlsUntrusted { host: h(), detail: x() }, "tls", Some("60")),
+            (F::TlsExpired { host: h(), not_after: Some("2024-01-01".into()) }, "tls", Some("60")),
+            (F::TlsExpired { host: h(), not_after: None }, "tls", Some("60")),
+            (F::TlsNotYetValid { host: h(), not_before: None }, "tls", Some("60")),
+            (F::TlsSelfSigned { host: h() }, "tls", Some("60")),
+            (F::TlsRevoked { host: h() }, "tls", Some("60")),
+            (F::TlsProtocolMismatch { host: h(), detail: x() }, "tls", Some("35")),
+            (F::TlsVersionUnsupported { host: h(), detail: x() }, "tls", Some("35")),
+            (F::TlsHostname { host: h(), presented: vec![] }, "tls", Some("60")),
+            (F::TlsHostname { host: h(), presented: vec!["a.test".into()] }, "tls", Some("60")),
+            (F::TlsHandshake { host: h(), detail: x() }, "tls", Some("35")),
+            (F::EmptyReply { addr: a() }, "response", Some("52")),
+            (F::InvalidResponse { detail: x(), phase: Phase::Response }, "response", Some("8")),
+            (F::InvalidResponse { detail: x(), phase: Phase::Body }, "body", Some("56")),
+            (F::InvalidHeaderInResponse { detail: x() }, "response", Some("8")),
+            (F::InvalidChunked { detail: x() }, "body", Some("56")),
+            (F::Http2Protocol { detail: x() }, "response", Some("16")),
+            (F::InvalidRedirect { status: 302, from: x(), location: x(), reason: x() }, "redirect", Some("3")),
+            (F::TruncatedBody { received: 1, expected: Some(2) }, "body", Some("18")),
+            (F::TruncatedBody { received: 1, expected: None }, "body", Some("18")),
+            (F::ResponseTimeout { after: d }, "response", Some("28")),
+            (F::BodyTimeout { after: d, received: 1 }, "body", Some("28")),
+            (F::RedirectLoop { url: x(), hops: 2 }, "redirect", Some("47")),
+            (F::TooManyRedirects { max: 5 }, "redirect", Some("47")),
+            (F::ProxyRefused { status: 407, target: x(), proxy: x() }, "connect", Some("56")),
+            (F::ProxyRefused { status: 403, target: x(), proxy: x() }, "connect", Some("56")),
+        ]
+    }
+
+    const CONTEXT: &[(&str, &str)] = &[
+        ("url", "https://api.test/v1"),
+        ("host", "api.test"),
+        ("port", "443"),
+    ];
+
     #[test]
-    fn curl_exit_codes_agree_for_each_condition() {
-        let d = Duration::from_secs(1);
-        let cases = [
-            (
-                Failure::DnsNotFound {
-                    host: "h".into(),
-                    detail: "x".into(),
-                },
-                6,
-            ),
-            (
-                Failure::DnsTimeout {
-                    host: "h".into(),
-                    after: d,
-                },
-                6,
-            ),
-            (
-                Failure::ConnectionRefused {
-                    addr: "a".into(),
-                    detail: "x".into(),
-                },
-                7,
-            ),
-            (
-                Failure::ConnectTimeout {
-                    addr: "a".into(),
-                    after: d,
-                },
-                28,
-            ),
-            (Failure::ResponseTimeout { after: d }, 28),
-            (
-                Failure::BodyTimeout {
-                    after: d,
-                    received: 1,
-                },
-                28,
-            ),
-            (
-                Failure::TlsHandshake {
-                    host: "h".into(),
-                    detail: "x".into(),
-                },
-                35,
-            ),
-            (Failure::RedirectLoop { url: "u".into() }, 47),
-            (Failure::TooManyRedirects { max: 5 }, 47),
-            (Failure::EmptyReply { addr: "a".into() }, 52),
-            (
-                Failure::ConnectionReset {
-                    addr: "a".into(),
-                    phase: Phase::Response,
-                },
-                56,
-            ),
-            (
-                Failure::TlsExpired {
-                    host: "h".into(),
-                    not_after: None,
-                    not_yet_valid: false,
-                },
-                60,
-            ),
-            (
-                Failure::TlsUntrusted {
-                    host: "h".into(),
-                    detail: "x".into(),
-                },
-                60,
-            ),
-            (
-                Failure::TlsHostname {
-                    host: "h".into(),
-                    presented: vec![],
-                },
-                60,
-            ),
-            (
-                Failure::TruncatedBody {
-                    received: 1,
-                    expected: Some(2),
-                },
-                18,
-            ),
-            (
-                Failure::InvalidResponse {
-                    detail: "x".into(),
-                    phase: Phase::Response,
-                },
-                8,
-            ),
-        ];
-        for (f, code) in cases {
-            assert_eq!(f.curl_exit(), code, "{}", f.name());
+    fn every_failure_gets_its_entry_message_phase_and_curl_code_from_the_catalog() {
+        let catalog = Catalog::builtin();
+        for (f, phase, curl) in every_failure() {
+            let r = failure_report(catalog, &f, CONTEXT);
+            let name = f.name();
+            assert!(
+                r.code.as_deref().is_some_and(|c| c.starts_with("PRB-")),
+                "{name}"
+            );
+            let msg = r.message.unwrap_or_default();
+            assert!(
+                !msg.contains('{') && !msg.contains('}'),
+                "{name}: a gap in {msg:?}"
+            );
+            assert_eq!(r.phase.map(Phase::as_str), Some(phase), "{name}");
+            assert_eq!(
+                r.details.get("curl_exit").map(String::as_str),
+                curl,
+                "{name}"
+            );
+            for (fact, _) in f.describe().facts {
+                assert!(FACT_NAMES.contains(&fact), "{name}: unknown fact {fact}");
+            }
         }
     }
 
     #[test]
-    fn messages_name_the_cause() {
+    fn messages_are_the_catalog_templates_filled() {
+        let catalog = Catalog::builtin();
+        let r = failure_report(
+            catalog,
+            &Failure::ConnectionRefused {
+                addr: "127.0.0.1:1".into(),
+                detail: "x".into(),
+            },
+            &[("host", "127.0.0.1"), ("port", "1")],
+        );
+        assert_eq!(
+            r.message.as_deref(),
+            Some("Connection to 127.0.0.1:1 at 127.0.0.1 was refused")
+        );
         let f = Failure::TlsExpired {
             host: "127.0.0.1".into(),
             not_after: Some("2024-01-01".into()),
-            not_yet_valid: false,
         };
         assert_eq!(
-            f.message(),
-            "TLS certificate for 127.0.0.1 expired on 2024-01-01"
+            failure_report(catalog, &f, &[]).message.as_deref(),
+            Some("TLS certificate for 127.0.0.1 expired on 2024-01-01")
         );
         assert_eq!(fmt_dur(Duration::from_millis(1500)), "1.5s");
+    }
+
+    /// The placeholder names of a template.
+    fn placeholders(template: &str) -> Vec<String> {
+        let seen = std::cell::RefCell::new(Vec::new());
+        render_message(template, |n| {
+            seen.borrow_mut().push(n.to_string());
+            None
+        });
+        seen.into_inner()
+    }
+
+    #[test]
+    fn every_probe_template_names_known_facts_and_every_fact_is_used() {
+        let mut used = std::collections::BTreeSet::new();
+        for e in Catalog::builtin().entries() {
+            let Some(template) = &e.message else { continue };
+            for name in placeholders(template) {
+                assert!(
+                    FACT_NAMES.contains(&name.as_str()),
+                    "{}: {{{name}}} is not a fact name (FACT_NAMES)",
+                    e.code
+                );
+                used.insert(name);
+            }
+            let filled = render_message(template, |_| Some("x"));
+            assert!(!filled.contains('{'), "{}: {filled}", e.code);
+        }
+        for name in FACT_NAMES {
+            assert!(used.contains(*name), "fact {name} is used by no template");
+        }
+    }
+
+    #[test]
+    fn a_missing_fact_stays_visible() {
+        assert_eq!(render_message("a {b} {c", |_| None), "a {b} {c");
+        assert_eq!(render_message("{b}{b}", |_| Some("1")), "11");
+        assert_eq!(placeholders("{a} and {b_2}"), vec!["a", "b_2"]);
     }
 }

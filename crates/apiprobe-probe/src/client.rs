@@ -3,7 +3,7 @@
 //! failure becomes the result.
 
 use crate::assert::evaluate;
-use crate::classify::{fmt_dur, Failure};
+use crate::classify::{failure_report, fmt_dur, named_report, Failure};
 use crate::spec::{CheckSpec, HttpVersion};
 use crate::tls::{cert_summary, Verifiers};
 use crate::{dns, proxy, tls};
@@ -94,7 +94,11 @@ impl Prober {
         };
         let mut report = match outcome {
             Ok((url, resp)) => self.verdict(spec, url, resp, total),
-            Err(f) => self.failure_report(&f),
+            Err(f) => {
+                let mut context: Vec<(&str, &str)> = vec![("url", &spec.url)];
+                context.extend(trace.details.iter().map(|(k, v)| (*k, v.as_str())));
+                failure_report(&self.catalog, &f, &context)
+            }
         };
         report.url = Some(spec.url.clone());
         if report.format.is_none() {
@@ -110,20 +114,6 @@ impl Prober {
             report.details.insert("check".into(), spec.name.clone());
         }
         report
-    }
-
-    fn failure_report(&self, f: &Failure) -> Report {
-        let mut r = Report::default();
-        if let Some(entry) = self.catalog.by_name(f.name()) {
-            r.set_entry(entry);
-        }
-        r.name = Some(f.name().to_string());
-        r.phase = Some(f.phase());
-        r.message = Some(f.message());
-        r.confidence = 1.0;
-        r.details
-            .insert("curl_exit".into(), f.curl_exit().to_string());
-        r
     }
 
     /// Follows redirects; returns the final URL and response.
@@ -161,12 +151,14 @@ impl Prober {
             };
             let next = url.join(&location).map_err(|e| Failure::InvalidRedirect {
                 status: resp.status,
+                from: url.to_string(),
                 location: location.clone(),
                 reason: e.to_string(),
             })?;
             if !matches!(next.scheme(), "http" | "https") {
                 return Err(Failure::InvalidRedirect {
                     status: resp.status,
+                    from: url.to_string(),
                     location,
                     reason: format!("scheme '{}' cannot be followed", next.scheme()),
                 });
@@ -174,6 +166,7 @@ impl Prober {
             if !visited.insert(next.as_str().to_string()) {
                 return Err(Failure::RedirectLoop {
                     url: next.to_string(),
+                    hops: hops + 1,
                 });
             }
             hops += 1;
@@ -292,7 +285,7 @@ impl Prober {
                 }
                 Ok(Err(e)) => {
                     trace.tls_summary = leaf.is_some().then_some(summary);
-                    return Err(tls::classify(&e, &bare_host, port, leaf.as_deref()));
+                    return Err(tls::classify(&e, &bare_host, leaf.as_deref()));
                 }
                 Ok(Ok(s)) => s,
             };
@@ -341,16 +334,19 @@ impl Prober {
         let mut req = builder
             .body(Full::new(Bytes::copy_from_slice(body.unwrap_or_default())))
             .map_err(|e| Failure::InvalidHeader {
-                reason: e.to_string(),
+                header: ":method".into(),
+                reason: format!("method '{method}': {e}"),
             })?;
         for (name, value) in &spec.headers {
             let n = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
                 Failure::InvalidHeader {
-                    reason: format!("header name '{name}': {e}"),
+                    header: name.clone(),
+                    reason: format!("the name: {e}"),
                 }
             })?;
             let v = http::HeaderValue::from_str(value).map_err(|e| Failure::InvalidHeader {
-                reason: format!("header '{name}' value: {e}"),
+                header: name.clone(),
+                reason: format!("the value: {e}"),
             })?;
             if h2 && n == http::header::HOST {
                 continue;
@@ -462,7 +458,7 @@ impl Prober {
             body: resp.body,
         };
         let explained = apiprobe_explain::explain_response(&self.catalog, &http);
-        let assertions = evaluate(&spec.expect, &http, total);
+        let checked = evaluate(&spec.expect, &http, total);
         let status_ok = if spec.expect.status.is_empty() {
             http.status < 400
         } else {
@@ -495,27 +491,16 @@ impl Prober {
                 });
             }
             if report.code.is_none() && !spec.expect.status.is_empty() {
-                self.set_name(&mut report, "ASSERTION_STATUS");
+                if let Some(e) = self.catalog.by_name("ASSERTION_STATUS") {
+                    report.set_entry(e);
+                }
+                report.name = Some("ASSERTION_STATUS".into());
             }
-        } else if let Some(failed) = assertions.iter().find(|a| !a.passed) {
-            report = Report::default();
-            let name = match failed.kind.as_str() {
-                "status" => "ASSERTION_STATUS",
-                "header" => "ASSERTION_HEADER",
-                "json" => "ASSERTION_JSON",
-                "body" => "ASSERTION_BODY",
-                _ => "ASSERTION_LATENCY",
-            };
-            self.set_name(&mut report, name);
+        } else if let Some(failed) = checked.iter().find(|c| !c.assertion.passed) {
+            let host = url.host_str().unwrap_or_default();
+            let context = [("url", spec.url.as_str()), ("host", host)];
+            report = named_report(&self.catalog, failed.name, &failed.facts, &context);
             report.phase = Some(Phase::Assertion);
-            report.status = Some(http.status);
-            report.message = Some(format!(
-                "expected {} {}, got {}",
-                failed.kind,
-                failed.expected,
-                failed.actual.as_deref().unwrap_or("nothing")
-            ));
-            report.confidence = 1.0;
         } else {
             report = Report {
                 ok: true,
@@ -526,18 +511,11 @@ impl Prober {
             };
         }
         report.status = Some(http.status);
-        report.assertions = assertions;
+        report.assertions = checked.into_iter().map(|c| c.assertion).collect();
         if url.as_str() != spec.url {
             report.details.insert("final_url".into(), url.to_string());
         }
         report
-    }
-
-    fn set_name(&self, report: &mut Report, name: &str) {
-        if let Some(entry) = self.catalog.by_name(name) {
-            report.set_entry(entry);
-        }
-        report.name = Some(name.to_string());
     }
 }
 
@@ -557,19 +535,19 @@ fn parse_url(s: &str) -> Result<Url, Failure> {
         // A bare host is taken as http, as curl does.
         Err(url::ParseError::RelativeUrlWithoutBase) if !s.is_empty() && !s.contains("://") => {
             Url::parse(&format!("http://{s}")).map_err(|e| Failure::InvalidUrl {
-                reason: format!("'{s}': {e}"),
+                reason: e.to_string(),
             })?
         }
         Err(e) => {
             return Err(Failure::InvalidUrl {
-                reason: format!("'{s}': {e}"),
+                reason: e.to_string(),
             })
         }
     };
     check_scheme(&url)?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Failure::InvalidUrl {
-            reason: format!("'{s}' has no host"),
+            reason: "it names no host".into(),
         });
     }
     Ok(url)
@@ -667,6 +645,7 @@ async fn tunnel(
         if !(200..300).contains(&status) {
             return Err(Failure::ProxyRefused {
                 status,
+                target: authority.clone(),
                 proxy: proxy.display(),
             });
         }

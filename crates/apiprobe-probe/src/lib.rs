@@ -10,6 +10,8 @@
 //! names a DNS server to ask instead. Proxies come from `https_proxy`, `http_proxy`, `all_proxy` and
 //! `no_proxy` (either case), as in curl.
 
+#![forbid(unsafe_code)]
+
 mod assert;
 mod classify;
 mod client;
@@ -21,7 +23,7 @@ mod spec;
 mod suite;
 mod tls;
 
-pub use classify::Failure;
+pub use classify::{render_message, Described, Failure, FACT_NAMES};
 pub use client::Prober;
 pub use dns::DNS_SERVER_ENV;
 pub use junit::JunitReport;

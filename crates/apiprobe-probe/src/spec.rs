@@ -176,6 +176,8 @@ pub enum JsonOp {
 pub struct JsonExpect {
     /// The compiled path.
     pub path: JsonPath,
+    /// The path as written (`$.data.id`).
+    pub path_text: String,
     /// The comparison.
     pub op: JsonOp,
     /// The value compared against (null for `exists`).
@@ -214,6 +216,7 @@ impl JsonExpect {
         };
         Ok(JsonExpect {
             path,
+            path_text: path_text.to_string(),
             op,
             value,
             text: t.to_string(),

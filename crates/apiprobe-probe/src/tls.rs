@@ -220,6 +220,12 @@ pub(crate) fn cert_summary(der: &[u8], summary: &mut TlsSummary) -> Option<i64> 
     Some(not_after)
 }
 
+/// A DER certificate's notBefore, Unix seconds.
+fn not_before(der: &[u8]) -> Option<i64> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(cert.validity().not_before.timestamp())
+}
+
 /// `DnsName("api.test")` (how the verifier prints a name) as `api.test`.
 fn plain_name(s: &str) -> String {
     match (s.find('('), s.ends_with(')')) {
@@ -235,12 +241,7 @@ fn self_signed(der: &[u8]) -> bool {
 }
 
 /// Classifies a failed handshake.
-pub(crate) fn classify(
-    err: &std::io::Error,
-    host: &str,
-    port: u16,
-    leaf: Option<&[u8]>,
-) -> Failure {
+pub(crate) fn classify(err: &std::io::Error, host: &str, leaf: Option<&[u8]>) -> Failure {
     let host = host.to_string();
     let tls = err.get_ref().and_then(|e| e.downcast_ref::<TlsError>());
     let leaf_not_after = || {
@@ -252,18 +253,15 @@ pub(crate) fn classify(
             CertificateError::Expired => Failure::TlsExpired {
                 host,
                 not_after: leaf_not_after(),
-                not_yet_valid: false,
             },
             CertificateError::ExpiredContext { not_after, .. } => Failure::TlsExpired {
                 host,
                 not_after: Some(unix_date(not_after.as_secs() as i64)),
-                not_yet_valid: false,
             },
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                Failure::TlsExpired {
+                Failure::TlsNotYetValid {
                     host,
-                    not_after: leaf_not_after(),
-                    not_yet_valid: true,
+                    not_before: leaf.and_then(not_before).map(unix_date),
                 }
             }
             CertificateError::NotValidForName => Failure::TlsHostname {
@@ -289,7 +287,7 @@ pub(crate) fn classify(
         },
         Some(e @ (TlsError::InvalidMessage(_) | TlsError::InappropriateMessage { .. })) => {
             Failure::TlsProtocolMismatch {
-                target: format!("{host}:{port}"),
+                host,
                 detail: e.to_string(),
             }
         }

@@ -76,7 +76,8 @@ fn run_aliases(global: &Global, style: Style, args: &ListArgs) -> anyhow::Result
         .filter(|t| wanted.as_deref().is_none_or(|w| w == **t))
     {
         for e in catalog.entries() {
-            for a in e.aliases.iter().filter(|a| a.tool == *tool) {
+            // A shared code reads back as its main entry, the one row the table gives it.
+            for a in e.aliases.iter().filter(|a| a.tool == *tool && !a.shared) {
                 rows.push(AliasRow {
                     tool: &a.tool,
                     code: &a.code,
