@@ -162,3 +162,83 @@ fn a_missing_suite_file_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/suite.toml: cannot read"));
 }
+
+/// The method, body and headers the fault server saw, from its `/headers` echo, for `check` flags and
+/// for a suite table that say the same thing.
+fn sent_by_check_and_by_suite(flags: &[&str], table: &str) -> (Value, Value) {
+    let s = FaultServer::spawn().expect("server");
+    let url = s.url("/headers");
+    let out = apiprobe()
+        .args(["check", "--json"])
+        .args(flags)
+        .arg(&url)
+        .output()
+        .expect("runs");
+    let check: Value = serde_json::from_slice(&out.stdout).expect("one JSON result");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, format!("[[check]]\nurl = \"{url}\"\n{table}\n")).expect("write");
+    let out = apiprobe()
+        .args(["run", "--json"])
+        .arg(&suite)
+        .output()
+        .expect("runs");
+    let run: Value = serde_json::from_slice(&out.stdout).expect("one JSON result");
+    (check, run)
+}
+
+#[test]
+fn a_body_without_a_method_is_a_post_from_flags_and_from_a_suite() {
+    for (flags, table) in [
+        (vec!["-d", "x"], "body = \"x\""),
+        (vec!["--json-body", "{\"a\":1}"], "json_body = { a = 1 }"),
+        (
+            vec!["-X", "put", "-d", "x"],
+            "method = \"put\"\nbody = \"x\"",
+        ),
+    ] {
+        let want = if flags[0] == "-X" { "PUT" } else { "POST" };
+        let expect = format!("$.method == \"{want}\"");
+        let mut flags = flags.clone();
+        flags.extend(["--expect-json", &expect]);
+        let table = format!("{table}\nexpect_json = '{expect}'");
+        let (check, run) = sent_by_check_and_by_suite(&flags, &table);
+        for (how, v) in [("check", &check), ("run", &run)] {
+            assert_eq!(v["ok"], true, "{how} {flags:?}: {v}");
+            assert_eq!(v["assertions"][0]["passed"], true, "{how}: {v}");
+        }
+    }
+}
+
+#[test]
+fn flags_and_suite_keys_set_the_same_options() {
+    let (check, run) = sent_by_check_and_by_suite(
+        &[
+            "-H",
+            "X-Probe: 1",
+            "--expect-status",
+            "2xx",
+            "--expect-header",
+            "content-type: json",
+            "--expect-body-contains",
+            "X-Probe",
+            "--max-latency",
+            "5s",
+            "--timeout",
+            "5s",
+            "--max-redirects",
+            "0",
+        ],
+        "headers = { X-Probe = \"1\" }\nexpect_status = \"2xx\"\nexpect_header = \"content-type: json\"\n\
+         expect_body_contains = \"X-Probe\"\nmax_latency = \"5s\"\ntimeout = \"5s\"\nmax_redirects = 0",
+    );
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(run["ok"], true, "{run}");
+    let kinds = |v: &Value| {
+        v["assertions"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x["kind"].clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(kinds(&check), kinds(&run));
+    assert_eq!(kinds(&check).map(|k| k.len()), Some(4));
+}

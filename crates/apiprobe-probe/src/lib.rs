@@ -3,6 +3,7 @@
 //! naming the cause, and timings for each phase.
 //!
 //! - [`CheckSpec`]: one check; [`Prober::check`] runs it and returns an [`apiprobe_catalog::Report`].
+//! - [`CheckOptions`]: a check as a suite table or the `check` flags say it; `to_spec` builds it.
 //! - [`Suite`]: a TOML suite file of checks; [`run_all`] runs many with bounded concurrency.
 //! - [`JunitReport`]: JUnit XML for CI.
 //!
@@ -17,6 +18,7 @@ mod classify;
 mod client;
 mod dns;
 mod junit;
+mod options;
 mod proxy;
 mod runner;
 mod spec;
@@ -27,6 +29,7 @@ pub use classify::{render_message, Described, Failure, FACT_NAMES};
 pub use client::Prober;
 pub use dns::DNS_SERVER_ENV;
 pub use junit::JunitReport;
+pub use options::{parse_http_version, CheckOptions, JsonBody, DEFAULT_TIMEOUT};
 pub use runner::run_all;
 pub use spec::{
     parse_duration, parse_request_header, parse_statuses, CheckSpec, Expectations, HeaderExpect,

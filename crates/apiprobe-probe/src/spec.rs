@@ -49,6 +49,29 @@ pub enum SpecError {
     /// `-H` could not be read.
     #[error("header '{0}' is not 'Name: value'")]
     RequestHeader(String),
+    /// `--json-body` is not JSON.
+    #[error("the JSON body is not valid JSON: {0}")]
+    JsonBody(String),
+    /// `http` is not a version the probe speaks.
+    #[error("http = '{0}': use \"1.1\", \"2\" or \"auto\"")]
+    HttpVersion(String),
+    /// A check without a URL.
+    #[error("'url' is missing")]
+    MissingUrl,
+    /// More than one of `body`, `body_file` and `json_body`.
+    #[error("set one of 'body', 'body_file' and 'json_body', not several")]
+    TwoBodies,
+    /// The body file cannot be read.
+    #[error("cannot read body file {path}: {reason}")]
+    BodyFile {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The CA file cannot be used (the message names the file).
+    #[error("{0}")]
+    CaFile(String),
 }
 
 /// Which HTTP version to speak.

@@ -16,12 +16,9 @@
 //! `${NAME}` is replaced by the environment variable NAME anywhere in a string; an unset variable is an
 //! error naming the file, line and column. Every error points at file:line:col.
 
-use crate::spec::{
-    parse_duration, parse_request_header, parse_statuses, CheckSpec, HeaderExpect, HttpVersion,
-    JsonExpect, ResolveEntry, SpecError,
-};
+use crate::options::CheckOptions;
+use crate::spec::CheckSpec;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A suite file that cannot be used, with the place to look.
@@ -49,75 +46,18 @@ pub enum SuiteError {
     },
 }
 
-/// A string or a list of strings (`expect_status = "2xx"` or `["200", "204"]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(StrOrNum),
-    Many(Vec<StrOrNum>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum StrOrNum {
-    Str(String),
-    Num(i64),
-}
-
-impl StrOrNum {
-    fn text(&self) -> String {
-        match self {
-            StrOrNum::Str(s) => s.clone(),
-            StrOrNum::Num(n) => n.to_string(),
-        }
-    }
-}
-
-impl OneOrMany {
-    fn items(&self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s.text()],
-            OneOrMany::Many(v) => v.iter().map(StrOrNum::text).collect(),
-        }
-    }
-}
-
-/// The fields a check (or `[defaults]`) may set.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCheck {
-    name: Option<String>,
-    url: Option<String>,
-    method: Option<String>,
-    headers: Option<BTreeMap<String, String>>,
-    body: Option<String>,
-    json_body: Option<toml::Value>,
-    timeout: Option<String>,
-    connect_timeout: Option<String>,
-    max_redirects: Option<u32>,
-    cacert: Option<String>,
-    insecure: Option<bool>,
-    http: Option<String>,
-    resolve: Option<Vec<String>>,
-    expect_status: Option<OneOrMany>,
-    expect_header: Option<OneOrMany>,
-    expect_json: Option<OneOrMany>,
-    expect_body_contains: Option<OneOrMany>,
-    max_latency: Option<String>,
-}
-
 /// What may come before the first `[[check]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHead {
-    defaults: Option<RawCheck>,
+    defaults: Option<CheckOptions>,
 }
 
 /// One `[[check]]` table (with any `[check.x]` sub-tables), parsed on its own.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBlock {
-    check: Vec<RawCheck>,
+    check: Vec<CheckOptions>,
 }
 
 /// A checked suite, read lazily: the checks are built one at a time as [`Suite::checks`] is iterated,
@@ -131,7 +71,7 @@ pub struct Suite {
     base: PathBuf,
     text: String,
     head_end: usize,
-    defaults: RawCheck,
+    defaults: CheckOptions,
     len: usize,
 }
 
@@ -356,108 +296,19 @@ impl Suite {
             }
             self.at(offset, message)
         })?;
-        let Some(c) = block.check.first() else {
+        let Some(c) = block.check.into_iter().next() else {
             return Err(self.at(start, "empty [[check]] table".into()));
         };
         let label = c.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
-        let spec = build(c, &self.defaults, &self.base, checked_ca)
-            .map_err(|m| self.at(start, format!("check '{label}': {m}")))?;
+        let spec = c
+            .with_defaults(&self.defaults)
+            .to_spec_with(&self.base, checked_ca)
+            .map_err(|e| self.at(start, format!("check '{label}': {e}")))?;
         Ok(CheckSpec {
             name: label,
             ..spec
         })
     }
-}
-
-fn build(
-    c: &RawCheck,
-    d: &RawCheck,
-    base: &Path,
-    checked_ca: &mut Vec<PathBuf>,
-) -> Result<CheckSpec, String> {
-    let url = c.url.clone().ok_or("'url' is missing")?;
-    let mut spec = CheckSpec::new(url);
-    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
-    if let Some(m) = pick(&c.method, &d.method) {
-        spec.method = m.to_ascii_uppercase();
-    }
-    let mut headers: BTreeMap<String, String> = d.headers.clone().unwrap_or_default();
-    headers.extend(c.headers.clone().unwrap_or_default());
-    for (k, v) in headers {
-        parse_request_header(&format!("{k}: {v}")).map_err(|e| e.to_string())?;
-        spec.headers.push((k, v));
-    }
-    match (
-        c.json_body.as_ref().or(d.json_body.as_ref()),
-        pick(&c.body, &d.body),
-    ) {
-        (Some(_), Some(_)) => return Err("set either 'body' or 'json_body', not both".into()),
-        (Some(j), None) => {
-            let json = serde_json::to_vec(j).map_err(|e| format!("json_body: {e}"))?;
-            spec.set_json_body(json);
-        }
-        (None, Some(b)) => spec.body = Some(b.into_bytes()),
-        (None, None) => {}
-    }
-    let dur = |s: Option<String>| {
-        s.map(|s| parse_duration(&s))
-            .transpose()
-            .map_err(|e: SpecError| e.to_string())
-    };
-    if let Some(t) = dur(pick(&c.timeout, &d.timeout))? {
-        spec.timeout = t;
-        spec.connect_timeout = t;
-    }
-    if let Some(t) = dur(pick(&c.connect_timeout, &d.connect_timeout))? {
-        spec.connect_timeout = t;
-    }
-    spec.expect.max_latency = dur(pick(&c.max_latency, &d.max_latency))?;
-    if let Some(n) = c.max_redirects.or(d.max_redirects) {
-        spec.max_redirects = n;
-    }
-    if let Some(p) = pick(&c.cacert, &d.cacert) {
-        let path = base.join(PathBuf::from(p));
-        // Read each CA file once per pass, not once per check.
-        if !checked_ca.contains(&path) {
-            crate::tls::load_cacert(&path).map_err(|e| e.to_string())?;
-            checked_ca.push(path.clone());
-        }
-        spec.cacert = Some(path);
-    }
-    spec.insecure = c.insecure.or(d.insecure).unwrap_or(false);
-    spec.http = match pick(&c.http, &d.http).as_deref() {
-        None | Some("auto") => HttpVersion::Auto,
-        Some("1.1") | Some("http1.1") => HttpVersion::Http1,
-        Some("2") | Some("http2") => HttpVersion::Http2,
-        Some(other) => return Err(format!("http = '{other}': use \"1.1\", \"2\" or \"auto\"")),
-    };
-    for r in c.resolve.iter().chain(d.resolve.iter()).flatten() {
-        spec.resolve
-            .push(ResolveEntry::parse(r).map_err(|e| e.to_string())?);
-    }
-    let items = |a: &Option<OneOrMany>, b: &Option<OneOrMany>| {
-        a.as_ref()
-            .or(b.as_ref())
-            .map(OneOrMany::items)
-            .unwrap_or_default()
-    };
-    for s in items(&c.expect_status, &d.expect_status) {
-        spec.expect
-            .status
-            .extend(parse_statuses(&s).map_err(|e| e.to_string())?);
-    }
-    for h in items(&c.expect_header, &d.expect_header) {
-        spec.expect
-            .headers
-            .push(HeaderExpect::parse(&h).map_err(|e| e.to_string())?);
-    }
-    for j in items(&c.expect_json, &d.expect_json) {
-        spec.expect
-            .json
-            .push(JsonExpect::parse(&j).map_err(|e| e.to_string())?);
-    }
-    spec.expect.body_contains = items(&c.expect_body_contains, &d.expect_body_contains);
-    Ok(spec)
 }
 
 #[cfg(test)]
@@ -515,14 +366,27 @@ mod tests {
     }
 
     #[test]
-    fn bad_values_point_at_their_check() {
+    fn bad_values_point_at_themselves_and_missing_ones_at_their_check() {
         let e = parse("[[check]]\nurl = \"http://h/\"\n\n[[check]]\nname = \"b\"\nurl = \"http://h/\"\nexpect_json = \"ok == 1\"\n")
             .expect_err("fails");
         let msg = e.to_string();
         assert!(
-            msg.starts_with("suite.toml:4:1: check 'b': JSON expectation"),
+            msg.starts_with("suite.toml:7:15: JSON expectation 'ok == 1'"),
             "{msg}"
         );
+        let e = parse("[[check]]\nname = \"c\"\nbody = \"x\"\n").expect_err("fails");
+        assert_eq!(e.to_string(), "suite.toml:1:1: check 'c': 'url' is missing");
+    }
+
+    #[test]
+    fn a_body_without_a_method_is_posted_as_check_d_does() {
+        let s = parse("[defaults]\nbody = \"x\"\n[[check]]\nurl = \"http://h/\"\n[[check]]\nurl = \"http://h/\"\nmethod = \"put\"\n")
+            .expect("parses");
+        assert_eq!(
+            (s[0].method.as_str(), s[1].method.as_str()),
+            ("POST", "PUT")
+        );
+        assert_eq!(s[0].body.as_deref(), Some(&b"x"[..]));
     }
 
     #[test]

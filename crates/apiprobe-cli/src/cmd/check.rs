@@ -6,11 +6,11 @@ use crate::render::check::{check_details, check_line};
 use crate::render::Style;
 use anyhow::Context;
 use apiprobe_probe::{
-    parse_duration, parse_request_header, parse_statuses, CheckSpec, HeaderExpect, HttpVersion,
-    JsonExpect, Prober, ResolveEntry,
+    parse_duration, parse_request_header, parse_statuses, CheckOptions, HeaderExpect, HttpVersion,
+    JsonBody, JsonExpect, Prober, ResolveEntry, StatusPattern,
 };
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const EXAMPLES: &str = "\
@@ -27,7 +27,8 @@ Examples:
   apiprobe check https://api.example.com/v1/me -H 'Authorization: Bearer $TOKEN' --expect-json '$.id exists'
   apiprobe check https://api.test:8443/ok --resolve api.test:8443:127.0.0.1 --cacert ca.pem --json";
 
-/// Connection and expectation options shared by `check` (and mirrored by suite files).
+/// The flags of `check`: the suite keys of [`CheckOptions`] under curl's names, read by clap with the
+/// same parsers as suite values, and turned into options by [`CheckArgs::options`].
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct CheckArgs {
@@ -40,8 +41,8 @@ pub struct CheckArgs {
     pub method: Option<String>,
 
     /// A request header, 'Name: value' (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = header)]
+    pub headers: Vec<(String, String)>,
 
     /// Request body text
     #[arg(short = 'd', long, value_name = "TEXT", group = "body")]
@@ -52,8 +53,8 @@ pub struct CheckArgs {
     pub data_file: Option<PathBuf>,
 
     /// A JSON request body (sets Content-Type: application/json; checked to be JSON)
-    #[arg(long, value_name = "JSON", group = "body")]
-    pub json_body: Option<String>,
+    #[arg(long, value_name = "JSON", group = "body", value_parser = json_body)]
+    pub json_body: Option<JsonBody>,
 
     /// Time allowed for the whole exchange, redirects included
     #[arg(long, default_value = "10s", value_parser = duration, value_name = "DURATION")]
@@ -76,16 +77,16 @@ pub struct CheckArgs {
     pub insecure: bool,
 
     /// Expected status: 200, 2xx, or a comma list (repeatable); default: any status below 400
-    #[arg(long, value_name = "STATUS")]
-    pub expect_status: Vec<String>,
+    #[arg(long, value_name = "STATUS", value_parser = statuses)]
+    pub expect_status: Vec<Statuses>,
 
     /// Expected header, 'Name: regex' (repeatable)
-    #[arg(long, value_name = "HEADER")]
-    pub expect_header: Vec<String>,
+    #[arg(long, value_name = "HEADER", value_parser = header_expect)]
+    pub expect_header: Vec<HeaderExpect>,
 
     /// Expected JSON value, '$.path == value' (==, !=, <, <=, >, >=, or '$.path exists'; repeatable)
-    #[arg(long, value_name = "EXPR")]
-    pub expect_json: Vec<String>,
+    #[arg(long, value_name = "EXPR", value_parser = json_expect)]
+    pub expect_json: Vec<JsonExpect>,
 
     /// Text the body must contain (repeatable)
     #[arg(long, value_name = "TEXT")]
@@ -96,8 +97,8 @@ pub struct CheckArgs {
     pub max_latency: Option<Duration>,
 
     /// Use ADDR for HOST:PORT instead of asking DNS, as curl's --resolve (repeatable)
-    #[arg(long, value_name = "HOST:PORT:ADDR")]
-    pub resolve: Vec<String>,
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = resolve)]
+    pub resolve: Vec<ResolveEntry>,
 
     /// Speak HTTP/1.1 only
     #[arg(long = "http1.1", conflicts_with = "http2")]
@@ -112,66 +113,77 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+/// One `--expect-status` value: a status, a class or a comma list.
+#[derive(Debug, Clone)]
+pub struct Statuses(Vec<StatusPattern>);
+
 fn duration(s: &str) -> Result<Duration, String> {
     parse_duration(s).map_err(|e| e.to_string())
 }
 
+fn header(s: &str) -> Result<(String, String), String> {
+    parse_request_header(s).map_err(|e| e.to_string())
+}
+
+fn json_body(s: &str) -> Result<JsonBody, String> {
+    JsonBody::parse(s).map_err(|e| e.to_string())
+}
+
+fn statuses(s: &str) -> Result<Statuses, String> {
+    parse_statuses(s).map(Statuses).map_err(|e| e.to_string())
+}
+
+fn header_expect(s: &str) -> Result<HeaderExpect, String> {
+    HeaderExpect::parse(s).map_err(|e| e.to_string())
+}
+
+fn json_expect(s: &str) -> Result<JsonExpect, String> {
+    JsonExpect::parse(s).map_err(|e| e.to_string())
+}
+
+fn resolve(s: &str) -> Result<ResolveEntry, String> {
+    ResolveEntry::parse(s).map_err(|e| e.to_string())
+}
+
+/// An empty list means the flag was not given, so a default applies.
+fn given<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
 impl CheckArgs {
-    /// The check these flags describe; malformed expectations are usage errors.
-    pub fn to_spec(&self) -> anyhow::Result<CheckSpec> {
-        let mut spec = CheckSpec::new(self.url.clone());
-        for h in &self.headers {
-            spec.headers.push(parse_request_header(h)?);
-        }
-        if let Some(d) = &self.data {
-            spec.body = Some(d.clone().into_bytes());
-        }
-        if let Some(f) = &self.data_file {
-            spec.body = Some(
-                std::fs::read(f)
-                    .with_context(|| format!("cannot read --data-file {}", f.display()))?,
-            );
-        }
-        if let Some(j) = &self.json_body {
-            serde_json::from_str::<serde_json::Value>(j)
-                .context("--json-body is not valid JSON")?;
-            spec.set_json_body(j.clone().into_bytes());
-        }
-        spec.method = match (&self.method, &spec.body) {
-            (Some(m), _) => m.to_ascii_uppercase(),
-            (None, Some(_)) => "POST".into(),
-            (None, None) => "GET".into(),
+    /// The options these flags set: the one conversion from flags to what a suite table says.
+    pub fn options(&self) -> CheckOptions {
+        let http = match (self.http1_1, self.http2) {
+            (true, _) => Some(HttpVersion::Http1),
+            (_, true) => Some(HttpVersion::Http2),
+            _ => None,
         };
-        spec.timeout = self.timeout;
-        spec.connect_timeout = self.connect_timeout.unwrap_or(self.timeout);
-        spec.max_redirects = self.max_redirects;
-        if let Some(ca) = &self.cacert {
-            apiprobe_probe::load_cacert(ca)?;
-            spec.cacert = Some(ca.clone());
+        CheckOptions {
+            name: None,
+            url: Some(self.url.clone()),
+            method: self.method.clone(),
+            headers: self.headers.clone(),
+            body: self.data.clone(),
+            body_file: self.data_file.clone(),
+            json_body: self.json_body.clone(),
+            timeout: Some(self.timeout),
+            connect_timeout: self.connect_timeout,
+            max_redirects: Some(self.max_redirects),
+            cacert: self.cacert.clone(),
+            insecure: Some(self.insecure),
+            http,
+            resolve: self.resolve.clone(),
+            expect_status: given(
+                self.expect_status
+                    .iter()
+                    .flat_map(|s| s.0.clone())
+                    .collect(),
+            ),
+            expect_header: given(self.expect_header.clone()),
+            expect_json: given(self.expect_json.clone()),
+            expect_body_contains: given(self.expect_body_contains.clone()),
+            max_latency: self.max_latency,
         }
-        spec.insecure = self.insecure;
-        spec.http = if self.http1_1 {
-            HttpVersion::Http1
-        } else if self.http2 {
-            HttpVersion::Http2
-        } else {
-            HttpVersion::Auto
-        };
-        for r in &self.resolve {
-            spec.resolve.push(ResolveEntry::parse(r)?);
-        }
-        for s in &self.expect_status {
-            spec.expect.status.extend(parse_statuses(s)?);
-        }
-        for h in &self.expect_header {
-            spec.expect.headers.push(HeaderExpect::parse(h)?);
-        }
-        for j in &self.expect_json {
-            spec.expect.json.push(JsonExpect::parse(j)?);
-        }
-        spec.expect.body_contains = self.expect_body_contains.clone();
-        spec.expect.max_latency = self.max_latency;
-        Ok(spec)
     }
 }
 
@@ -186,7 +198,8 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 pub fn run(global: &Global, style: Style, args: CheckArgs) -> anyhow::Result<Outcome> {
-    let spec = args.to_spec()?;
+    // Relative paths (--data-file, --cacert) start where the command runs.
+    let spec = args.options().to_spec(Path::new(""))?;
     let catalog = load_catalog(global)?;
     let prober = Prober::new(catalog);
     let report = runtime()?.block_on(prober.check(&spec));

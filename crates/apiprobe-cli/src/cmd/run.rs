@@ -14,9 +14,10 @@ use std::time::Instant;
 
 const EXAMPLES: &str = "\
 Suite file: an optional [defaults] table and [[check]] tables with name, url and the options of
-`apiprobe check` in snake_case: method, headers, body, json_body, timeout, connect_timeout,
-max_redirects, cacert, insecure, http (\"1.1\" or \"2\"), resolve, expect_status, expect_header,
-expect_json, expect_body_contains, max_latency. ${NAME} takes the environment variable NAME.
+`apiprobe check` in snake_case: method (POST when a body is given), headers, body, body_file,
+json_body, timeout, connect_timeout, max_redirects, cacert, insecure, http (\"1.1\" or \"2\"),
+resolve, expect_status, expect_header, expect_json, expect_body_contains, max_latency. Paths are
+relative to the suite file. ${NAME} takes the environment variable NAME.
 [defaults] comes before the first [[check]]. Checks are read as they run, so a suite of any size
 runs in about the same memory.
 
