@@ -2,6 +2,18 @@
 //!
 //! Every field is always serialized (null, false or empty where it does not apply), so scripts can rely on
 //! the same keys whichever command produced the result.
+//!
+//! Why here, in the catalog, when some fields only a probe run fills: a [`Report`] is made of
+//! catalog words (an [`Entry`]'s code, title and category, a [`Phase`]), and everything that makes or
+//! shows one (explain, the probe, the web API, the CLI) already depends on this crate and on nothing
+//! else in common. In the probe crate it would pull its network stack (hyper, rustls, DNS) into
+//! explain and the web server; in a crate of its own it could not fill itself from an [`Entry`]. The
+//! probe-only parts are plain data with no behaviour, kept apart in the `probe` module: the probe
+//! fills them, every other producer leaves them null or empty.
+
+mod probe;
+
+pub use probe::{Assertion, Timings, TlsSummary};
 
 use crate::model::{Category, Entry, Phase};
 use serde::{Deserialize, Serialize};
@@ -52,6 +64,7 @@ pub struct Report {
     pub next_steps: Vec<String>,
     /// Where the failure arose (`dns`, `connect`, `tls`, ...).
     pub phase: Option<Phase>,
+    // From here to `tls`, a probe run's own facts (see `probe`).
     /// Per-phase timings of a probe run.
     pub timings_ms: Option<Timings>,
     /// The checks made on a response, each with expected and actual values.
@@ -64,51 +77,6 @@ pub struct Report {
     pub aliases: Vec<AliasRef>,
     /// Other facts pulled from the input: `host`, `port`, `address`, `timeout`, `cert_subject`, `cert_not_after`, `request_id`, ...
     pub details: BTreeMap<String, String>,
-}
-
-/// Milliseconds spent in each phase of a probe, like curl's `-w` timings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Timings {
-    /// Name resolution.
-    pub dns: Option<f64>,
-    /// TCP connect.
-    pub connect: Option<f64>,
-    /// TLS handshake.
-    pub tls: Option<f64>,
-    /// Time to first byte of the response, from the start.
-    pub ttfb: Option<f64>,
-    /// The whole exchange.
-    pub total: f64,
-}
-
-/// One expectation checked against a response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Assertion {
-    /// What was checked: `status`, `header`, `json`, `body`, `latency`.
-    pub kind: String,
-    /// The expectation as written (`2xx`, `$.ok == true`).
-    pub expected: String,
-    /// What the response had, or null when it had nothing to compare.
-    pub actual: Option<String>,
-    /// Whether it held.
-    pub passed: bool,
-}
-
-/// What the TLS handshake settled on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TlsSummary {
-    /// `TLSv1.3`, `TLSv1.2`.
-    pub version: Option<String>,
-    /// The cipher suite name.
-    pub cipher: Option<String>,
-    /// The negotiated ALPN protocol (`h2`, `http/1.1`).
-    pub alpn: Option<String>,
-    /// The leaf certificate's subject.
-    pub subject: Option<String>,
-    /// The leaf certificate's issuer.
-    pub issuer: Option<String>,
-    /// The leaf certificate's notAfter, RFC 3339.
-    pub not_after: Option<String>,
 }
 
 /// A pointer to how another tool names a condition.
