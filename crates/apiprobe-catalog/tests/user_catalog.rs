@@ -191,3 +191,53 @@ fn alias_file_replaces_a_tools_aliases() {
     assert!(msg.starts_with("mine.toml:4:"), "{msg}");
     assert!(msg.contains("did you mean"), "{msg}");
 }
+
+#[test]
+fn a_code_shared_by_several_conditions_reads_back_as_its_main_one() {
+    let text = "tool = \"mytool\"\n[[alias]]\ncode = \"T\"\nmaps_to = \"RESPONSE_TIMEOUT\"\nalso = [\"CONNECT_TIMEOUT\"]\n";
+    let c = extend(text.as_bytes()).expect("alias file loads");
+    let (entry, alias) = c.by_alias("mytool", "T").expect("alias resolves");
+    assert_eq!(entry.name.as_deref(), Some("RESPONSE_TIMEOUT"));
+    assert!(!alias.shared);
+    let connect = c.get("CONNECT_TIMEOUT").expect("entry");
+    let shared: Vec<_> = connect
+        .aliases
+        .iter()
+        .filter(|a| a.tool == "mytool")
+        .collect();
+    assert_eq!(shared.len(), 1);
+    assert!(shared[0].shared, "{shared:?}");
+    let bad = text.replace("[\"CONNECT_TIMEOUT\"]", "[\"CONNECT_TIMEOT\"]");
+    let msg = error(bad.as_bytes());
+    assert!(msg.starts_with("mine.toml:5:"), "{msg}");
+    assert!(msg.contains("did you mean"), "{msg}");
+    let status = error(
+        text.replace("[\"CONNECT_TIMEOUT\"]", "[\"404\"]")
+            .as_bytes(),
+    );
+    assert!(status.contains("an HTTP status"), "{status}");
+}
+
+#[test]
+fn curl_exit_codes_for_every_timeout_and_certificate_problem_are_in_the_data() {
+    let c = Catalog::builtin();
+    let curl = |name: &str| {
+        c.get(name)
+            .and_then(|e| e.aliases.iter().find(|a| a.tool == "curl"))
+            .map(|a| a.code.clone())
+    };
+    for (name, code) in [
+        ("DNS_NOT_FOUND", "6"),
+        ("DNS_TIMEOUT", "6"),
+        ("CONNECT_TIMEOUT", "28"),
+        ("BODY_TIMEOUT", "28"),
+        ("TLS_EXPIRED_CERT", "60"),
+        ("REDIRECT_LOOP", "47"),
+    ] {
+        assert_eq!(curl(name).as_deref(), Some(code), "{name}");
+    }
+    assert_eq!(
+        c.by_alias("curl", "28").map(|(e, _)| e.name.clone()),
+        Some(Some("RESPONSE_TIMEOUT".into()))
+    );
+}
