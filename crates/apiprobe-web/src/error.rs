@@ -74,9 +74,9 @@ pub enum AppError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The body did not arrive in time.
-    #[error("the request body did not arrive within {0} seconds")]
-    BodyTimeout(u64),
+    /// The request (its body, or the answer to it) took longer than [`crate::REQUEST_TIMEOUT`].
+    #[error("the request was not complete within {0} seconds")]
+    RequestTimeout(u64),
     /// A failure of ours; the detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -107,7 +107,7 @@ impl AppError {
             }
             AppError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "PRB-1108"),
             AppError::QueryTooLong { .. } => (StatusCode::URI_TOO_LONG, "PRB-1007"),
-            AppError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "PRB-1161"),
+            AppError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "PRB-1161"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "PRB-3501"),
         }
     }
@@ -164,7 +164,7 @@ pub struct Problem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
-            eprintln!("apiprobe serve: internal error: {detail}");
+            tracing::error!(detail = %detail, "internal error");
         }
         let (status, _) = self.status_and_code();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
@@ -217,7 +217,7 @@ mod tests {
             },
             AppError::PayloadTooLarge { limit: 1 },
             AppError::QueryTooLong { len: 2, limit: 1 },
-            AppError::BodyTimeout(1),
+            AppError::RequestTimeout(1),
             AppError::Internal("x".into()),
         ];
         for e in all {
