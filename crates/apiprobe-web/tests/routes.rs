@@ -51,6 +51,26 @@ async fn home_page_has_every_section_and_the_security_headers() {
     assert!(html.contains(r#"<a class="button" href="/reference">View error reference</a>"#));
 }
 
+#[tokio::test]
+async fn home_page_counts_registered_and_unofficial_statuses_from_the_catalog() {
+    let catalog = catalog();
+    let http: Vec<_> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == apiprobe_catalog::Kind::Http)
+        .collect();
+    let registered = http
+        .iter()
+        .filter(|e| e.origin.as_deref() == Some("IANA"))
+        .count();
+    let unofficial = http.len() - registered;
+    assert!(registered > 0 && unofficial > 0);
+    let html = get(&router(), "/").await.text();
+    let want = format!("{registered} registered statuses plus {unofficial} unofficial numbers");
+    assert!(html.contains(&want), "home page lacks {want:?}");
+    assert!(!html.contains(" in all"));
+}
+
 /// The part of `html` from the element with this id up to the end of its `</article>`.
 /// The `code` of each item of the list `doc[list]`.
 fn codes_in<'a>(doc: &'a serde_json::Value, list: &str) -> Vec<&'a str> {
