@@ -222,6 +222,9 @@ impl Asset {
         };
         let mut res = Response::new(Body::from(bytes));
         *res.status_mut() = status;
+        // Room for ours, the four security headers and hyper's length and date, so the map is
+        // allocated once rather than grown as the layers add to it.
+        *res.headers_mut() = HeaderMap::with_capacity(16);
         let h = res.headers_mut();
         h.insert(CONTENT_TYPE, self.content_type.clone());
         h.insert(CACHE_CONTROL, self.cache_control.clone());
