@@ -36,6 +36,16 @@ pub(crate) fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppErro
     serde_urlencoded::from_str(query).map_err(|e| AppError::InvalidQuery(e.to_string()))
 }
 
+/// A non-negative integer query value: ASCII digits only (no sign, no spaces, not empty), as the
+/// OpenAPI document's `integer` promises. Too many digits read as `u64::MAX`, which every range
+/// check then places.
+pub(crate) fn integer_param(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
+}
+
 /// The media types a body may come as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BodyType {
@@ -125,6 +135,15 @@ mod tests {
         ));
         let ok: Q = parse_query("q=%3Cscript%3E").expect("parses");
         assert_eq!(ok.q.as_deref(), Some("<script>"));
+    }
+
+    #[test]
+    fn integer_params_are_plain_digits() {
+        assert_eq!(integer_param("404"), Some(404));
+        assert_eq!(integer_param(&"9".repeat(40)), Some(u64::MAX));
+        for bad in ["", " 404", "404 ", "+404", "-1", "4e2", "０"] {
+            assert_eq!(integer_param(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub enum AppError {
     /// The body is not valid JSON, or not the expected shape.
     #[error("request body is not valid JSON for this endpoint: {0}")]
     InvalidJson(String),
+    /// Raw text that starts like an HTTP response but cannot be read as one: the request was
+    /// well-formed, its content is not.
+    #[error("the raw response could not be read: {0}")]
+    UnreadableResponse(String),
     /// A form or JSON field has a value outside its range.
     #[error("{0}")]
     InvalidField(String),
@@ -97,7 +101,9 @@ impl AppError {
             AppError::UnknownCode { .. } | AppError::UnknownAlias { .. } | AppError::NoRoute(_) => {
                 (StatusCode::NOT_FOUND, "PRB-1151")
             }
-            AppError::NotRecognised => (StatusCode::UNPROCESSABLE_ENTITY, "PRB-1104"),
+            AppError::NotRecognised | AppError::UnreadableResponse(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "PRB-1104")
+            }
             AppError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "PRB-1013"),
             AppError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
             AppError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "PRB-1101"),
@@ -211,6 +217,7 @@ mod tests {
             AppError::InvalidQuery("x".into()),
             AppError::InvalidJson("x".into()),
             AppError::InvalidField("x".into()),
+            AppError::UnreadableResponse("x".into()),
             AppError::UnsupportedMediaType {
                 got: "text/plain".into(),
                 expected: "application/json",
