@@ -32,6 +32,7 @@ done
 export PATH="/usr/sbin:/sbin:$PATH"
 for t in wrk nginx curl python3; do command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }; done
 [ -x "$BIN" ] || { echo "no binary at $BIN (cargo build --release -p apiprobe-cli)" >&2; exit 2; }
+[ -x "$PEER_DIR/http-peer.sh" ] || { echo "no http-peer.sh in $PEER_DIR (pass --peer-dir)" >&2; exit 2; }
 
 TMP="$(mktemp -d /tmp/apiprobe-web-bench.XXXXXX)"
 SERVE_PID=""; NGINX_PID=""

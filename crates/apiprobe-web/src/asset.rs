@@ -34,40 +34,10 @@ pub(crate) enum Encoding {
     Brotli,
 }
 
-impl Encoding {
-    /// Every coding, in the order of [`Encoding::index`].
-    pub(crate) const ALL: [Encoding; 3] = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli];
-
-    /// A dense index for tables kept per coding.
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Encoding::Identity => 0,
-            Encoding::Gzip => 1,
-            Encoding::Brotli => 2,
-        }
-    }
-
-    /// An `Accept-Encoding` value that [`negotiate`] answers with this coding.
-    pub(crate) fn accept_value(self) -> Option<&'static str> {
-        match self {
-            Encoding::Identity => None,
-            Encoding::Gzip => Some("gzip"),
-            Encoding::Brotli => Some("br"),
-        }
-    }
-}
-
 /// Picks brotli, then gzip, then identity from an `Accept-Encoding` header (RFC 9110, Section 12.5.3);
 /// a coding with `q=0` is refused.
 pub(crate) fn negotiate(headers: &HeaderMap) -> Encoding {
-    negotiate_value(headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()))
-}
-
-/// [`negotiate`] on the first `Accept-Encoding` value alone, as text (`None` when absent or not
-/// visible ASCII, which [`HeaderValue::to_str`] refuses). The static fast path calls this with the raw
-/// header, so it and the router can never pick different codings.
-pub(crate) fn negotiate_value(value: Option<&str>) -> Encoding {
-    let Some(value) = value else {
+    let Some(value) = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
         return Encoding::Identity;
     };
     let (mut br, mut gzip, mut any) = (None, None, None);
@@ -252,6 +222,9 @@ impl Asset {
         };
         let mut res = Response::new(Body::from(bytes));
         *res.status_mut() = status;
+        // Room for ours, the four security headers and hyper's length and date, so the map is
+        // allocated once rather than grown as the layers add to it.
+        *res.headers_mut() = HeaderMap::with_capacity(16);
         let h = res.headers_mut();
         h.insert(CONTENT_TYPE, self.content_type.clone());
         h.insert(CACHE_CONTROL, self.cache_control.clone());

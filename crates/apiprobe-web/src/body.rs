@@ -1,19 +1,17 @@
-//! Request input with our limits: query strings (length, then serde) and bodies (media type, size, time).
+//! Request input: query strings (length, then serde) and bodies (media type; size and time are
+//! limited by the layers, see [`crate::with_layers`]).
 
 use crate::error::AppError;
 use crate::{MAX_BODY_BYTES, MAX_QUERY_BYTES};
 use axum::body::Body;
 use axum::extract::FromRequestParts;
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use http::HeaderMap;
 use http_body_util::BodyExt;
+use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
-use std::time::Duration;
-
-/// How long a client may take to send its whole body.
-pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Query parameters, checked for length before they are parsed.
 #[derive(Debug)]
@@ -36,6 +34,16 @@ pub(crate) fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppErro
         });
     }
     serde_urlencoded::from_str(query).map_err(|e| AppError::InvalidQuery(e.to_string()))
+}
+
+/// A non-negative integer query value: ASCII digits only (no sign, no spaces, not empty), as the
+/// OpenAPI document's `integer` promises. Too many digits read as `u64::MAX`, which every range
+/// check then places.
+pub(crate) fn integer_param(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
 }
 
 /// The media types a body may come as.
@@ -66,7 +74,8 @@ impl BodyType {
     }
 }
 
-/// Checks the media type, then reads the whole body within [`MAX_BODY_BYTES`] and [`BODY_TIMEOUT`].
+/// Checks the media type, then reads the whole body. The body limit layer refuses a declared
+/// length over [`MAX_BODY_BYTES`] before the handler runs, and stops a longer undeclared body here.
 pub(crate) async fn read_body(
     headers: &HeaderMap,
     body: Body,
@@ -92,31 +101,20 @@ pub(crate) async fn read_body(
             expected: want.describe(),
         });
     }
-    // A declared length over the limit is refused before reading anything.
-    if let Some(len) = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        if len > MAX_BODY_BYTES as u64 {
-            return Err(AppError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            });
-        }
-    }
-    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
-    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
-        Err(_) => Err(AppError::BodyTimeout(BODY_TIMEOUT.as_secs())),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            Err(AppError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            })
-        }
-        Ok(Err(e)) => Err(AppError::InvalidField(format!(
+    match body.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if over_limit(&e) => Err(AppError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        }),
+        Err(e) => Err(AppError::InvalidField(format!(
             "the request body could not be read: {e}"
         ))),
     }
+}
+
+/// Whether a body read failed on the size limit, however many wrappers the error went through.
+fn over_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source()).any(|e| e.is::<LengthLimitError>())
 }
 
 #[cfg(test)]
@@ -137,6 +135,15 @@ mod tests {
         ));
         let ok: Q = parse_query("q=%3Cscript%3E").expect("parses");
         assert_eq!(ok.q.as_deref(), Some("<script>"));
+    }
+
+    #[test]
+    fn integer_params_are_plain_digits() {
+        assert_eq!(integer_param("404"), Some(404));
+        assert_eq!(integer_param(&"9".repeat(40)), Some(u64::MAX));
+        for bad in ["", " 404", "404 ", "+404", "-1", "4e2", "０"] {
+            assert_eq!(integer_param(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

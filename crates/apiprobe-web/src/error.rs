@@ -49,6 +49,10 @@ pub enum AppError {
     /// The body is not valid JSON, or not the expected shape.
     #[error("request body is not valid JSON for this endpoint: {0}")]
     InvalidJson(String),
+    /// Raw text that starts like an HTTP response but cannot be read as one: the request was
+    /// well-formed, its content is not.
+    #[error("the raw response could not be read: {0}")]
+    UnreadableResponse(String),
     /// A form or JSON field has a value outside its range.
     #[error("{0}")]
     InvalidField(String),
@@ -74,9 +78,9 @@ pub enum AppError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The body did not arrive in time.
-    #[error("the request body did not arrive within {0} seconds")]
-    BodyTimeout(u64),
+    /// The request (its body, or the answer to it) took longer than [`crate::REQUEST_TIMEOUT`].
+    #[error("the request was not complete within {0} seconds")]
+    RequestTimeout(u64),
     /// A failure of ours; the detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -97,7 +101,9 @@ impl AppError {
             AppError::UnknownCode { .. } | AppError::UnknownAlias { .. } | AppError::NoRoute(_) => {
                 (StatusCode::NOT_FOUND, "PRB-1151")
             }
-            AppError::NotRecognised => (StatusCode::UNPROCESSABLE_ENTITY, "PRB-1104"),
+            AppError::NotRecognised | AppError::UnreadableResponse(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "PRB-1104")
+            }
             AppError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "PRB-1013"),
             AppError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
             AppError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "PRB-1101"),
@@ -107,7 +113,7 @@ impl AppError {
             }
             AppError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "PRB-1108"),
             AppError::QueryTooLong { .. } => (StatusCode::URI_TOO_LONG, "PRB-1007"),
-            AppError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "PRB-1161"),
+            AppError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "PRB-1161"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "PRB-3501"),
         }
     }
@@ -164,7 +170,7 @@ pub struct Problem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
-            eprintln!("apiprobe serve: internal error: {detail}");
+            tracing::error!(detail = %detail, "internal error");
         }
         let (status, _) = self.status_and_code();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
@@ -211,13 +217,14 @@ mod tests {
             AppError::InvalidQuery("x".into()),
             AppError::InvalidJson("x".into()),
             AppError::InvalidField("x".into()),
+            AppError::UnreadableResponse("x".into()),
             AppError::UnsupportedMediaType {
                 got: "text/plain".into(),
                 expected: "application/json",
             },
             AppError::PayloadTooLarge { limit: 1 },
             AppError::QueryTooLong { len: 2, limit: 1 },
-            AppError::BodyTimeout(1),
+            AppError::RequestTimeout(1),
             AppError::Internal("x".into()),
         ];
         for e in all {

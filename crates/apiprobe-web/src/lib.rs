@@ -6,9 +6,11 @@
 //! hash lookup and a write. Searches, filters with a status, explains and translations are rendered per
 //! request through the same code.
 //!
-//! - [`app`]: the router, used by `apiprobe serve` and by the tests.
+//! - [`app`]: the router, used by `apiprobe serve` and by the tests: [`routes`] wrapped in
+//!   [`with_layers`] (tracing, security headers, time and body limits, all tower-http).
 //! - [`AppState`]: the catalog and the pre-rendered site.
-//! - [`serve`]: runs a router on a listener until a shutdown signal, with connection timeouts.
+//! - [`serve`]: runs a router on a listener with hyper until a shutdown signal, with a header read
+//!   timeout.
 //! - [`AppError`]: every failure, answered as `application/problem+json` (RFC 9457) or a short page.
 //!
 //! ```
@@ -26,8 +28,7 @@
 mod asset;
 mod body;
 mod error;
-mod fast_path;
-mod headers;
+mod layers;
 mod routes;
 mod server;
 mod site;
@@ -35,8 +36,9 @@ mod state;
 mod view;
 
 pub use error::AppError;
-pub use routes::{app, route_table};
-pub use server::{serve, ServeError};
+pub use layers::{with_layers, REQUEST_TIMEOUT};
+pub use routes::{app, route_table, routes};
+pub use server::{serve, ServeError, HEADER_READ_TIMEOUT, SHUTDOWN_GRACE};
 pub use state::AppState;
 
 /// The largest request body accepted (explain requests); larger bodies get 413.

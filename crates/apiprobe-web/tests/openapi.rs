@@ -74,3 +74,142 @@ async fn every_schema_reference_resolves() {
         assert!(schemas.contains_key(name), "dangling $ref {name}");
     }
 }
+
+/// One request and the operation that documents it.
+struct Case {
+    method: Method,
+    template: &'static str,
+    uri: &'static str,
+    content_type: Option<&'static str>,
+    body: &'static str,
+}
+
+fn case(
+    method: Method,
+    template: &'static str,
+    uri: &'static str,
+    content_type: Option<&'static str>,
+    body: &'static str,
+) -> Case {
+    Case {
+        method,
+        template,
+        uri,
+        content_type,
+        body,
+    }
+}
+
+#[tokio::test]
+async fn error_answers_have_a_documented_status_and_content_type() {
+    let r = router();
+    let spec = get(&r, "/openapi.json").await.json();
+    let form = Some("application/x-www-form-urlencoded");
+    let json = Some("application/json");
+    let cases = [
+        // Pages answer their errors with pages, which the document lists.
+        case(Method::GET, "/", "/?kind=bogus", None, ""),
+        case(Method::GET, "/", "/?kind=http&kind=http", None, ""),
+        case(Method::GET, "/codes/{code}", "/codes/0", None, ""),
+        case(Method::POST, "/explain", "/explain", None, ""),
+        case(
+            Method::POST,
+            "/explain",
+            "/explain",
+            form,
+            "body=&headers=&raw=",
+        ),
+        case(Method::POST, "/explain", "/explain", form, "status=99"),
+        case(
+            Method::POST,
+            "/explain",
+            "/explain",
+            form,
+            "raw=HTTP%2F1.1+abc",
+        ),
+        case(
+            Method::POST,
+            "/explain",
+            "/explain",
+            form,
+            "raw=nothing+known",
+        ),
+        // Empty values where the document says integer are refused.
+        case(
+            Method::GET,
+            "/api/v1/codes",
+            "/api/v1/codes?status=",
+            None,
+            "",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/search",
+            "/api/v1/search?limit=",
+            None,
+            "",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/translate",
+            "/api/v1/translate?tool=curl",
+            None,
+            "",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/translate",
+            "/api/v1/translate?text=zzz",
+            None,
+            "",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/explain",
+            "/api/v1/explain",
+            json,
+            "{\"raw\": null}",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/explain",
+            "/api/v1/explain",
+            json,
+            "{\"raw\": \"HTTP/1.1 x\"}",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/explain",
+            "/api/v1/explain",
+            None,
+            "{}",
+        ),
+    ];
+    for c in cases {
+        let mut b = Request::builder().method(c.method.clone()).uri(c.uri);
+        if let Some(ct) = c.content_type {
+            b = b.header("content-type", ct);
+        }
+        let got = send(&r, b.body(Body::from(c.body)).unwrap()).await;
+        let what = format!("{} {} {:?}", c.method, c.uri, c.body);
+        assert!(got.status.is_client_error(), "{what}: {}", got.status);
+        let op = &spec["paths"][c.template][c.method.as_str().to_ascii_lowercase()];
+        let documented = &op["responses"][got.status.as_str()];
+        assert!(
+            documented.is_object(),
+            "{what}: {} is not documented",
+            got.status
+        );
+        let essence = got
+            .header("content-type")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim();
+        assert!(
+            documented["content"].get(essence).is_some(),
+            "{what}: {} {essence} is not documented: {documented}",
+            got.status
+        );
+    }
+}

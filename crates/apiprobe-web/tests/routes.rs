@@ -51,6 +51,26 @@ async fn home_page_has_every_section_and_the_security_headers() {
     assert!(html.contains(r#"<a class="button" href="/reference">View error reference</a>"#));
 }
 
+#[tokio::test]
+async fn home_page_counts_registered_and_unofficial_statuses_from_the_catalog() {
+    let catalog = catalog();
+    let http: Vec<_> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == apiprobe_catalog::Kind::Http)
+        .collect();
+    let registered = http
+        .iter()
+        .filter(|e| e.origin.as_deref() == Some("IANA"))
+        .count();
+    let unofficial = http.len() - registered;
+    assert!(registered > 0 && unofficial > 0);
+    let html = get(&router(), "/").await.text();
+    let want = format!("{registered} registered statuses plus {unofficial} unofficial numbers");
+    assert!(html.contains(&want), "home page lacks {want:?}");
+    assert!(!html.contains(" in all"));
+}
+
 /// The part of `html` from the element with this id up to the end of its `</article>`.
 /// The `code` of each item of the list `doc[list]`.
 fn codes_in<'a>(doc: &'a serde_json::Value, list: &str) -> Vec<&'a str> {
@@ -316,9 +336,12 @@ async fn code_list_and_filters() {
     get(&r, "/api/v1/codes?status=abc")
         .await
         .assert_problem(400, "PRB-1105");
-    get(&r, "/api/v1/codes?status=70000")
-        .await
-        .assert_problem(400, "PRB-1105");
+    // The document says integer: an empty value, a sign or spaces are not one.
+    for bad in ["70000", "", "+404", "%20404", "404.0", "99"] {
+        get(&r, &format!("/api/v1/codes?status={bad}"))
+            .await
+            .assert_problem(400, "PRB-1105");
+    }
 }
 
 #[tokio::test]
@@ -400,9 +423,18 @@ async fn search_tolerates_typos_and_filters() {
     let results = doc["results"].as_array().unwrap();
     assert!(results.len() <= 3);
     assert!(results.iter().all(|e| e["category"] == "client"));
-    get(&r, "/api/v1/search?q=x&limit=0")
-        .await
-        .assert_problem(400, "PRB-1105");
+    for bad in ["0", "", "-1", "+3", "1.5"] {
+        get(&r, &format!("/api/v1/search?q=x&limit={bad}"))
+            .await
+            .assert_problem(400, "PRB-1105");
+    }
+    // A limit beyond any number of entries, even beyond 64 bits, asks for all of them.
+    let all = get(
+        &r,
+        &format!("/api/v1/search?q=timeout&limit={}", "9".repeat(30)),
+    )
+    .await;
+    assert_eq!(all.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -520,12 +552,34 @@ async fn explain_rejects_bad_input_with_problems() {
         ("{\"status\": 70000}", "PRB-1101"),
         ("{\"status\": 42}", "PRB-1104"),
         ("{}", "PRB-1104"),
-        ("{\"raw\": \"HTTP/1.1 abc\"}", "PRB-1104"),
+        ("{\"raw\": null}", "PRB-1101"),
+        ("{\"status\": 100, \"raw\": null}", "PRB-1101"),
+        ("{\"status\": null}", "PRB-1101"),
+        ("{\"status\": 404.5}", "PRB-1101"),
     ] {
         post(&r, "/api/v1/explain", Some("application/json"), body)
             .await
             .assert_problem(400, code);
     }
+    // Well-formed, but the raw text is not a response: the content, not the request, is wrong.
+    post(
+        &r,
+        "/api/v1/explain",
+        Some("application/json"),
+        "{\"raw\": \"HTTP/1.1 abc\"}",
+    )
+    .await
+    .assert_problem(422, "PRB-1104");
+    // JSON Schema counts 404.0 as an integer, so the status may come so.
+    let rep = post(
+        &r,
+        "/api/v1/explain",
+        Some("application/json"),
+        "{\"status\": 404.0}",
+    )
+    .await
+    .json();
+    assert_eq!(rep["status"], 404);
     post(&r, "/api/v1/explain", Some("text/plain"), "{}")
         .await
         .assert_problem(415, "PRB-1012");

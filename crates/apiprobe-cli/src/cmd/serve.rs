@@ -1,7 +1,7 @@
 //! `apiprobe serve`: the web reference page and its JSON API.
 
 use super::{load_catalog, Outcome};
-use crate::cli::Global;
+use crate::cli::{ColorChoice, Global};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,8 +11,12 @@ Pages: /  /codes/404  /codes/PRB-3001  /explain
 API:   /api/v1/codes  /api/v1/codes/{code}  /api/v1/search?q=  POST /api/v1/explain
        /api/v1/translate?tool=curl&code=60  /openapi.json  /healthz
 
+Logging: RUST_LOG picks what goes to stderr (default `warn`: nothing per request).
+  RUST_LOG=info logs one line per request (method, path, status, latency).
+
 Examples:
   apiprobe serve
+  RUST_LOG=info apiprobe serve
   apiprobe serve --addr 127.0.0.1:9000
   apiprobe serve --catalog our-codes.toml";
 
@@ -29,6 +33,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<Outcome> {
+    init_tracing(global);
     let catalog = load_catalog(global)?.into_owned();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,6 +56,30 @@ pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<Outcome> {
         eprintln!("apiprobe serve: stopped");
         Ok(Outcome::Positive)
     })
+}
+
+/// Logs to stderr as `RUST_LOG` says (`warn` when unset; an unreadable directive is skipped, not
+/// fatal). Colour follows `--color` and `NO_COLOR`, as for the rest of our stderr.
+fn init_tracing(global: &Global) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::WARN.into())
+        .from_env_lossy();
+    let ansi = match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    };
+    // A subscriber set already (by an embedding program) is kept.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one (service managers, containers).

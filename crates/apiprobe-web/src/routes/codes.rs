@@ -2,7 +2,7 @@
 
 use super::pages::{parse_opt, FilterQuery};
 use crate::asset::{Asset, CACHE_CATALOG, JSON};
-use crate::body::Params;
+use crate::body::{integer_param, Params};
 use crate::error::AppError;
 use crate::site::{to_json, CodeList, Summary};
 use crate::state::AppState;
@@ -26,12 +26,13 @@ pub(crate) async fn list(
 ) -> Result<Response, AppError> {
     let category = parse_opt::<Category>("category", q.category.as_deref())?;
     let kind = parse_opt::<Kind>("kind", q.kind.as_deref())?;
-    let status = match q.status.as_deref().map(str::trim) {
-        None | Some("") => None,
+    // An empty value is not a number: the document says integer, so `?status=` is refused.
+    let status = match q.status.as_deref() {
+        None => None,
         Some(v) => Some(
-            v.parse::<u16>()
-                .ok()
+            integer_param(v)
                 .filter(|s| (100..=999).contains(s))
+                .and_then(|s| u16::try_from(s).ok())
                 .ok_or_else(|| {
                     AppError::InvalidQuery(format!(
                         "status: '{}' is not a number between 100 and 999",
@@ -134,7 +135,7 @@ struct SearchResult<'a> {
     results: Vec<SearchHit<'a>>,
 }
 
-/// Default and largest number of search results.
+/// The number of search results when `limit` is not given.
 const DEFAULT_LIMIT: usize = 20;
 
 pub(crate) async fn search(
@@ -143,14 +144,17 @@ pub(crate) async fn search(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let filter = q.filter.to_filter()?;
-    let limit = match q.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_LIMIT,
-        Some(v) => v.parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
-            AppError::InvalidQuery(format!(
-                "limit: '{}' is not a positive number",
-                v.chars().take(20).collect::<String>()
-            ))
-        })?,
+    let limit = match q.limit.as_deref() {
+        None => DEFAULT_LIMIT,
+        Some(v) => integer_param(v)
+            .filter(|&n| n > 0)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .ok_or_else(|| {
+                AppError::InvalidQuery(format!(
+                    "limit: '{}' is not a positive number",
+                    v.chars().take(20).collect::<String>()
+                ))
+            })?,
     };
     let found = filter.apply(&s.catalog);
     let results: Vec<SearchHit<'_>> = found

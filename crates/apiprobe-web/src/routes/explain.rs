@@ -38,14 +38,48 @@ enum HeadersIn {
     Pairs(Vec<(String, String)>),
 }
 
-/// The JSON request body.
+/// The JSON request body. A field may be left out but not given as `null`: the document types
+/// each field without null.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExplainRequest {
+    #[serde(default, deserialize_with = "status_number")]
     status: Option<u16>,
+    #[serde(default, deserialize_with = "present")]
     headers: Option<HeadersIn>,
+    #[serde(default, deserialize_with = "present")]
     body: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     raw: Option<String>,
+}
+
+/// The status as a JSON number with no fraction (`404` or `404.0`, both integers in JSON Schema),
+/// within `u16`; `null` and anything else are refused.
+fn status_number<'de, D>(d: D) -> Result<Option<u16>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u16::MAX)).contains(f))
+                .map(|f| f as u64)
+        })
+        .and_then(|v| u16::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("status {n} is not an integer from 0 to 65535"))
+        })
+}
+
+/// A field that is there: its value must be a `T`, so `null` is refused (absence is `default`).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 impl ExplainRequest {
@@ -104,7 +138,7 @@ pub(crate) fn explain_input(catalog: &Catalog, input: ExplainInput) -> Result<Re
         ExplainInput::Raw(raw) => {
             if raw.trim_start().starts_with("HTTP/") {
                 let resp = apiprobe_explain::parse_raw(raw.as_bytes())
-                    .map_err(|e| AppError::InvalidField(e.to_string()))?;
+                    .map_err(|e| AppError::UnreadableResponse(e.to_string()))?;
                 Ok(apiprobe_explain::explain_response(catalog, &resp))
             } else {
                 apiprobe_explain::explain_text(catalog, &raw).ok_or(AppError::NotRecognised)

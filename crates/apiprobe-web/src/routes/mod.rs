@@ -16,7 +16,7 @@ use axum::Router;
 use http::header::ACCEPT;
 
 /// Every route: its path and its handlers. The OpenAPI document must list exactly these (tested).
-fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+fn route_list() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/", get(pages::home)),
         ("/reference", get(pages::reference)),
@@ -40,7 +40,7 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 
 /// The paths the router serves, in the router's notation (`/codes/{code}`).
 pub fn route_table() -> Vec<&'static str> {
-    routes().into_iter().map(|(p, _)| p).collect()
+    route_list().into_iter().map(|(p, _)| p).collect()
 }
 
 /// Whether an error should be a page rather than problem+json: a browser asking for anything but the API.
@@ -74,17 +74,20 @@ async fn wrong_method(req: Request) -> Response {
     }
 }
 
-/// The whole application: routes, fallbacks and security headers over the shared state.
-pub fn app(state: AppState) -> Router {
+/// Every route and the fallbacks over the shared state, without the layers: merge more routes into
+/// it, then wrap the whole in [`crate::with_layers`].
+pub fn routes(state: AppState) -> Router {
     let mut router = Router::new();
-    for (path, handlers) in routes() {
+    for (path, handlers) in route_list() {
         router = router.route(path, handlers);
     }
     router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
-        .layer(axum::middleware::map_response(
-            crate::headers::add_security_headers,
-        ))
         .with_state(state)
+}
+
+/// The whole application as `apiprobe serve` runs it: [`routes`] inside [`crate::with_layers`].
+pub fn app(state: AppState) -> Router {
+    crate::layers::with_layers(routes(state))
 }

@@ -15,6 +15,26 @@ fn problem_responses(codes: &[&str]) -> Value {
     Value::Object(m)
 }
 
+/// Errors of the HTML routes: a page for the browser, except the time and size limits, which answer
+/// every route with a problem document.
+fn page_error_responses(codes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    for c in codes {
+        m.insert(
+            (*c).to_owned(),
+            json!({ "description": "A page saying what went wrong (problem details for the time and size limits)",
+                    "content": { "text/html": { "schema": { "type": "string" } },
+                                 "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
+        );
+    }
+    Value::Object(m)
+}
+
+/// A string with something in it besides white space (the server trims values).
+fn text() -> Value {
+    json!({ "type": "string", "pattern": "\\S" })
+}
+
 fn merge(mut a: Value, b: Value) -> Value {
     if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
         a.extend(b);
@@ -83,19 +103,23 @@ pub(crate) fn document() -> Value {
         },
         "paths": {
             "/": { "get": { "summary": "The home page and its search; with a query or filter it lists the matching entries in full", "parameters": filters,
-                "responses": merge(json!({ "200": html("The page"), "304": { "description": "Not modified" } }), problem_responses(&["400", "414"])) } },
+                "responses": merge(json!({ "200": html("The page"), "304": { "description": "Not modified" } }), page_error_responses(&["400", "414"])) } },
             "/reference": { "get": { "summary": "The full reference: every entry, anchored by its code (`/reference#PRB-3001`)",
                 "responses": { "200": html("The page"), "304": { "description": "Not modified" } } } },
             "/codes/{code}": { "get": { "summary": "One entry's page", "parameters": [code_param()],
                 "responses": merge(json!({ "200": html("The page"), "304": { "description": "Not modified" },
-                    "308": { "description": "Redirect from another spelling to the entry's own address" } }), problem_responses(&["404"])) } },
+                    "308": { "description": "Redirect from another spelling to the entry's own address" } }), page_error_responses(&["404"])) } },
             "/explain": {
                 "get": { "summary": "The explain form", "responses": { "200": html("The form"), "304": { "description": "Not modified" } } },
                 "post": { "summary": "Explain a pasted response or log line; the result is shown on the page",
                     "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": { "schema": {
-                        "type": "object", "properties": { "raw": { "type": "string" }, "status": { "type": "string" },
-                        "headers": { "type": "string" }, "body": { "type": "string" } } } } } },
-                    "responses": merge(json!({ "200": html("The result card and the form") }), problem_responses(&["400", "408", "413", "415", "422"])) }
+                        "description": "The form as a browser sends it, every field present and most empty: a non-blank status (with headers and body) or, with the status blank, a non-blank raw",
+                        "type": "object", "properties": { "raw": { "type": "string" },
+                        "status": { "type": "string", "pattern": "^\\s*([1-9][0-9]{2})?\\s*$" },
+                        "headers": { "type": "string" }, "body": { "type": "string" } },
+                        "anyOf": [ { "required": ["status"], "properties": { "status": { "pattern": "[1-9]" } } },
+                                   { "required": ["raw"], "properties": { "raw": text() } } ] } } } },
+                    "responses": merge(json!({ "200": html("The result card and the form") }), page_error_responses(&["400", "408", "413", "415", "422"])) }
             },
             "/static/app.css": get_static("The stylesheet", "text/css"),
             "/static/app.js": get_static("The script (instant search, copy-link buttons)", "text/javascript"),
@@ -113,9 +137,14 @@ pub(crate) fn document() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ExplainRequest" } } } },
                 "responses": merge(json!({ "200": ok_json("What the input means", "Report") }), problem_responses(&["400", "408", "413", "415", "422"])) } },
             "/api/v1/translate": { "get": { "summary": "Another tool's code (tool and code) or output line (text) to a catalog code",
-                "parameters": [query("tool", "curl, node, chromium, k6, datadog, ...", json!({ "type": "string" })),
-                    query("code", "The tool's own code: 60, ECONNREFUSED, ERR_CERT_DATE_INVALID", json!({ "type": "string" })),
-                    query("text", "A line of the tool's output", json!({ "type": "string" }))],
+                // One object parameter, so the document can say which fields go together.
+                "parameters": [{ "name": "lookup", "in": "query", "required": true, "style": "form", "explode": true,
+                    "description": "Either `tool` (curl, node, chromium, k6, datadog, ...) and `code` (its own code: 60, ECONNREFUSED, ERR_CERT_DATE_INVALID), or `text` (a line of the tool's output)",
+                    "schema": { "oneOf": [
+                        { "type": "object", "required": ["tool", "code"], "additionalProperties": false,
+                          "properties": { "tool": text(), "code": text() } },
+                        { "type": "object", "required": ["text"], "additionalProperties": false,
+                          "properties": { "text": text() } } ] } }],
                 "responses": merge(json!({ "200": ok_json("The catalog code for it", "Report") }), problem_responses(&["400", "404", "414", "422"])) } },
             "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1",
                 "content": { "application/json": { "schema": { "type": "object" } } } } } } },
@@ -160,12 +189,14 @@ fn schemas() -> Value {
             "variants": { "type": "array", "items": { "type": "object" } }, "name": nullable("string"), "phase": nullable("string"),
             "statuses": { "type": "array", "items": { "type": "integer" } }, "message": nullable("string"),
             "aliases": { "type": "array", "items": { "$ref": "#/components/schemas/Alias" } }, "source": nullable("string") } },
-        "ExplainRequest": { "type": "object", "additionalProperties": false, "properties": {
-            "status": { "type": "integer", "minimum": 100, "maximum": 999 },
-            "headers": { "oneOf": [ { "type": "object", "additionalProperties": { "type": "string" } },
-                { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }], "minItems": 2, "maxItems": 2 } } ] },
-            "body": { "type": "string" },
-            "raw": { "type": "string", "description": "A whole raw response, or a line of client or server log text" } } },
+        "ExplainRequest": { "description": "A response as parts (status, with optional headers and body), or raw text", "oneOf": [
+            { "type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+                "status": { "type": "integer", "minimum": 100, "maximum": 999 },
+                "headers": { "oneOf": [ { "type": "object", "additionalProperties": { "type": "string" } },
+                    { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }], "minItems": 2, "maxItems": 2 } } ] },
+                "body": { "type": "string" } } },
+            { "type": "object", "required": ["raw"], "additionalProperties": false, "properties": {
+                "raw": { "type": "string", "pattern": "\\S", "description": "A whole raw response, or a line of client or server log text" } } } ] },
         "Report": { "type": "object", "description": "The result every apiprobe command prints", "properties": {
             "ok": { "type": "boolean" }, "url": nullable("string"), "status": nullable("integer"), "category": { "type": ["string", "null"] },
             "code": nullable("string"), "name": nullable("string"), "title": nullable("string"), "format": nullable("string"),

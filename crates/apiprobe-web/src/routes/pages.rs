@@ -3,7 +3,7 @@
 
 use super::explain::{explain_input, ExplainInput};
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, HTML};
-use crate::body::{parse_query, read_body, BodyType};
+use crate::body::{integer_param, parse_query, read_body, BodyType};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::view::{self, ExplainForm, Filter};
@@ -92,12 +92,16 @@ pub(crate) async fn explain_submit(
     let form: ExplainForm = serde_urlencoded::from_bytes(&bytes)
         .map_err(|e| AppError::InvalidField(format!("the form could not be read: {e}")))?;
     let input = if !form.status.trim().is_empty() {
-        let status = form.status.trim().parse::<u16>().map_err(|_| {
-            AppError::InvalidField(format!(
-                "status '{}' is not a number between 100 and 999",
-                form.status.trim().chars().take(20).collect::<String>()
-            ))
-        });
+        let status = form.status.trim();
+        let status = integer_param(status)
+            .filter(|s| (100..=999).contains(s))
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| {
+                AppError::InvalidField(format!(
+                    "status '{}' is not a number between 100 and 999",
+                    form.status.trim().chars().take(20).collect::<String>()
+                ))
+            });
         status.map(|status| ExplainInput::Parts {
             status,
             headers: form

@@ -74,8 +74,21 @@ fn code_chips(entries: &[&Entry]) -> Markup {
     }
 }
 
+/// The `origin` the catalog data gives statuses in the IANA HTTP Status Code Registry; every other
+/// HTTP entry is an unofficial number some proxy, CDN or framework sends.
+const REGISTRY_ORIGIN: &str = "IANA";
+
 fn hero(catalog: &Catalog) -> Markup {
-    let http = catalog.filter(None, Some(Kind::Http)).count();
+    let (registered, unofficial) =
+        catalog
+            .filter(None, Some(Kind::Http))
+            .fold((0, 0), |(r, u), e| {
+                if e.origin.as_deref() == Some(REGISTRY_ORIGIN) {
+                    (r + 1, u)
+                } else {
+                    (r, u + 1)
+                }
+            });
     let probe = catalog.filter(None, Some(Kind::Probe)).count();
     html! {
         section.hero aria-labelledby="hero-title" {
@@ -86,7 +99,7 @@ fn hero(catalog: &Catalog) -> Markup {
             }
             p { a.button href=(REFERENCE_PATH) { "View error reference" } }
             ul.tiles aria-label="What the reference covers" {
-                li { strong { "4xx/5xx" } span { "Every registered client and server error status, " (http) " in all, plus the unofficial numbers proxies and CDNs send." } }
+                li { strong { "4xx/5xx" } span { "Every client and server error status: " (registered) " registered statuses plus " (unofficial) " unofficial numbers that proxies, CDNs and frameworks send." } }
                 li { strong { "Probe codes" } span { (probe) " codes of the form PRB-CNNN naming exact conditions, from a refused connection to a revoked token." } }
                 li { strong { "3 categories" } span { "Client, authentication and server errors, kept apart so you know whose move it is." } }
                 li { strong { "1 reference" } span { "One searchable index for API testers, QA teams and developers, also served as JSON." } }
