@@ -18,6 +18,8 @@
 //! ```
 
 pub mod batch;
+#[cfg(test)]
+mod embedded;
 mod headers;
 mod json;
 mod raw;
