@@ -27,4 +27,4 @@ pub use catalog::{Catalog, CatalogError};
 pub use model::{Alias, Category, Entry, Kind, Phase, Variant};
 pub use report::{AliasRef, Assertion, LineError, Report, Timings, TlsSummary};
 pub use search::Hit;
-pub use source::{SourceError, MAX_FILE_BYTES};
+pub use source::{suggest, SourceError, MAX_FILE_BYTES};

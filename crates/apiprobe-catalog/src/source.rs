@@ -42,7 +42,13 @@ impl SourceError {
         }
     }
 
-    fn at(file: &str, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    /// A problem at byte `span` of `text` (the whole file when `None`), as line, column and caret.
+    pub fn at(
+        file: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         let Some(span) = span else {
             return SourceError::whole_file(file, message);
         };

@@ -17,17 +17,6 @@ const REQUEST_ID_HEADERS: &[&str] = &[
     "x-cloud-trace-context",
 ];
 
-/// Whether a header (any case) names one request only (request, ray and host ids). Explaining
-/// echoes such a value into `details` (and the request id into a next step) and otherwise looks only at
-/// whether the header is there and at its first four bytes (Stripe's `req_`); batch mode relies on this
-/// to explain lines that differ only in these values once.
-pub(crate) fn is_echoed_id(name: &[u8]) -> bool {
-    ["cf-ray", "x-amz-id-2"]
-        .iter()
-        .chain(REQUEST_ID_HEADERS)
-        .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
-}
-
 /// What the headers say, gathered in one pass.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct HeaderFacts {

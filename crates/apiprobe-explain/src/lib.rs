@@ -20,6 +20,8 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+#[cfg(test)]
+mod embedded;
 mod headers;
 mod json;
 mod raw;

@@ -269,12 +269,6 @@ fn secs(s: f64) -> String {
     }
 }
 
-/// Parsers whose shapes mean something only on an error status: on a 1xx-3xx they would claim any page.
-fn error_status_only(parser: &str) -> bool {
-    // A `matches!` on short literals compiles to integer compares, not a `memcmp` per name and parser.
-    matches!(parser, "html" | "plain" | "empty" | "bearer")
-}
-
 /// See [`crate::explain_response`].
 pub(crate) fn explain_response(catalog: &Catalog, resp: &HttpResponse) -> Report {
     explain_parts(catalog, resp.status, &resp.headers, &resp.body, Steps::All)
@@ -321,7 +315,7 @@ pub(crate) fn explain_parts(
     let finding = vendor::PARSERS
         .iter()
         .filter(|_| !binary)
-        .filter(|(name, _)| is_error_status || !error_status_only(name))
+        .filter(|(name, _)| is_error_status || !vendor::is_shape(name))
         .find_map(|(_, parse)| parse(&body));
     // The challenge header is read on its own: it can name the condition when the body does not.
     let challenge = if is_error_status {

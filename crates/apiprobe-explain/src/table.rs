@@ -15,7 +15,6 @@
 //! maps_to = "RATE_LIMITED"
 //! ```
 
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -27,51 +26,39 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// codes are far shorter, so the usual fold happens on the stack.
 const FOLD_ON_STACK: usize = 64;
 
+/// One vendor table as `build.rs` checked and wrote it: `(code or phrase, maps_to, status)` rows.
+pub(crate) struct TableRows {
+    vendor: &'static str,
+    codes: &'static [(&'static str, &'static str, Option<u16>)],
+    messages: &'static [(&'static str, &'static str, Option<u16>)],
+}
+
 include!(concat!(env!("OUT_DIR"), "/vendor_tables.rs"));
 
 /// One `[[map]]` row: a vendor code and the probe name it means.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub(crate) struct CodeRule {
-    /// The vendor's code as it appears in responses.
-    pub code: String,
     /// The probe-code name.
     pub maps_to: String,
     /// Applies only with this HTTP status.
-    #[serde(default)]
     pub status: Option<u16>,
 }
 
 /// One `[[message]]` row: a phrase in the vendor's message and the probe name it means.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub(crate) struct MessageRule {
-    /// Case-insensitive substring of the message (stored lower-cased after loading).
+    /// Lower-cased substring of the message.
     pub contains: String,
     /// The probe-code name.
     pub maps_to: String,
     /// Applies only with this HTTP status.
-    #[serde(default)]
     pub status: Option<u16>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TableFile {
-    vendor: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    source: Option<String>,
-    #[serde(default)]
-    map: Vec<CodeRule>,
-    #[serde(default)]
-    message: Vec<MessageRule>,
 }
 
 /// One vendor's rules, indexed.
 #[derive(Debug, Default)]
 pub(crate) struct VendorTable {
-    exact: Map<String, Vec<CodeRule>>,
+    exact: Map<&'static str, Vec<CodeRule>>,
     folded: Map<String, Vec<CodeRule>>,
     messages: Vec<MessageRule>,
     /// All message phrases in one automaton: one pass over a message finds every rule that applies,
@@ -79,66 +66,48 @@ pub(crate) struct VendorTable {
     matcher: Option<aho_corasick::AhoCorasick>,
 }
 
-/// Every vendor's table, plus the problems found while loading (reported by the tests).
+/// Every vendor's table.
 #[derive(Debug, Default)]
 pub(crate) struct Tables {
-    vendors: Map<String, VendorTable>,
-    /// `file: problem`, one per table that did not load.
-    pub problems: Vec<String>,
+    vendors: Map<&'static str, VendorTable>,
 }
 
-static TABLES: LazyLock<Tables> = LazyLock::new(|| load(TABLE_FILES));
+static TABLES_INDEXED: LazyLock<Tables> = LazyLock::new(|| index(TABLES));
 
-/// The embedded tables, parsed on first use.
+/// The embedded tables, indexed on first use.
 pub(crate) fn tables() -> &'static Tables {
-    &TABLES
+    &TABLES_INDEXED
 }
 
-fn load(files: &[(&str, &str)]) -> Tables {
+fn index(rows: &[TableRows]) -> Tables {
     let mut t = Tables::default();
-    for (file, text) in files {
-        let parsed: TableFile = match toml::from_str(text) {
-            Ok(p) => p,
-            Err(e) => {
-                t.problems.push(format!("{file}: {e}"));
-                continue;
-            }
-        };
-        if format!("{}.toml", parsed.vendor) != *file {
-            t.problems.push(format!(
-                "{file}: vendor = \"{}\" does not match the file name",
-                parsed.vendor
-            ));
-        }
-        let vt = t.vendors.entry(parsed.vendor).or_default();
-        for rule in parsed.map {
-            vt.exact
-                .entry(rule.code.clone())
-                .or_default()
-                .push(rule.clone());
+    for table in rows {
+        let vt = t.vendors.entry(table.vendor).or_default();
+        for &(code, maps_to, status) in table.codes {
+            let rule = CodeRule {
+                maps_to: maps_to.to_string(),
+                status,
+            };
+            vt.exact.entry(code).or_default().push(rule.clone());
             vt.folded
-                .entry(rule.code.to_ascii_lowercase())
+                .entry(code.to_ascii_lowercase())
                 .or_default()
                 .push(rule);
         }
-        for mut rule in parsed.message {
-            rule.contains = rule.contains.to_lowercase();
-            vt.messages.push(rule);
+        for &(contains, maps_to, status) in table.messages {
+            vt.messages.push(MessageRule {
+                contains: contains.to_string(),
+                maps_to: maps_to.to_string(),
+                status,
+            });
         }
-    }
-    for (vendor, vt) in &mut t.vendors {
-        if vt.messages.is_empty() {
-            continue;
-        }
-        match aho_corasick::AhoCorasick::builder()
+        // Phrases are plain text: building the automaton fails only past its size limits, far beyond
+        // any table; without it the message rules are skipped (a test builds every one).
+        vt.matcher = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(vt.messages.iter().map(|r| r.contains.as_str()))
-        {
-            Ok(m) => vt.matcher = Some(m),
-            Err(e) => t
-                .problems
-                .push(format!("{vendor}.toml: message rules: {e}")),
-        }
+            .ok()
+            .filter(|_| !vt.messages.is_empty());
     }
     t
 }
@@ -196,60 +165,34 @@ impl Tables {
                     .get(code)
                     .or_else(|| t.folded.get(&folded))
                     .and_then(|r| r.first())
-                    .map(|r| (v.as_str(), r))
+                    .map(|r| (*v, r))
             })
             .collect();
         hits.sort_by(|a, b| a.0.cmp(b.0));
         hits
-    }
-
-    /// Every probe name any rule maps to, with the file's vendor, for the data test.
-    #[cfg(test)]
-    pub(crate) fn all_targets(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.vendors.iter().flat_map(|(v, t)| {
-            t.exact
-                .values()
-                .flatten()
-                .map(|r| r.maps_to.as_str())
-                .chain(t.messages.iter().map(|r| r.maps_to.as_str()))
-                .map(move |m| (v.as_str(), m))
-        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use apiprobe_catalog::Catalog;
 
     #[test]
-    fn every_table_loads() {
+    fn every_table_with_phrases_has_its_matcher() {
         let t = tables();
-        assert!(t.problems.is_empty(), "{:#?}", t.problems);
-        assert!(!TABLE_FILES.is_empty());
-    }
-
-    #[test]
-    fn every_target_is_a_catalog_name_or_code() {
-        let catalog = Catalog::builtin();
-        let missing: Vec<String> = tables()
-            .all_targets()
-            .filter(|(_, m)| catalog.by_name(m).is_none() && catalog.by_code(m).is_none())
-            .map(|(v, m)| format!("{v}: {m}"))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "maps_to names not in the catalog: {missing:?}"
-        );
+        assert_eq!(t.vendors.len(), TABLES.len());
+        for (vendor, vt) in &t.vendors {
+            assert_eq!(vt.matcher.is_some(), !vt.messages.is_empty(), "{vendor}");
+        }
     }
 
     #[test]
     fn status_specific_rules_win_over_general_ones() {
-        let t = load(&[(
-            "x.toml",
-            "vendor = \"x\"\n[[map]]\ncode = \"A\"\nmaps_to = \"CONFLICT\"\n[[map]]\ncode = \"A\"\nmaps_to = \"RATE_LIMITED\"\nstatus = 429\n",
-        )]);
-        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        let t = index(&[TableRows {
+            vendor: "x",
+            codes: &[("A", "CONFLICT", None), ("A", "RATE_LIMITED", Some(429))],
+            messages: &[("slow down", "RATE_LIMITED", None)],
+        }]);
         assert_eq!(
             t.code("x", "A", 429).map(|r| r.maps_to.as_str()),
             Some("RATE_LIMITED")
@@ -259,12 +202,11 @@ mod tests {
             Some("CONFLICT")
         );
         assert!(t.code("y", "A", 400).is_none());
-    }
-
-    #[test]
-    fn a_broken_table_is_reported_not_fatal() {
-        let t = load(&[("bad.toml", "vendor = ")]);
-        assert_eq!(t.problems.len(), 1);
-        assert!(t.problems[0].starts_with("bad.toml"));
+        assert_eq!(
+            t.message("x", "Please SLOW DOWN", 503)
+                .map(|r| r.maps_to.as_str()),
+            Some("RATE_LIMITED")
+        );
+        assert_eq!(t.vendors_with_code("a").len(), 1);
     }
 }

@@ -1,8 +1,7 @@
-//! Batch mode explains lines that differ only in their request ids once, and puts each line's own ids
-//! back into the kept output. This checks that the result is exactly what explaining each line on its own
-//! gives, for every response in `tests/cases/explain/` with request-id headers of many kinds added:
-//! plain ids of several issuers, ids that cannot take the shortcut (spaces, quotes, non-ASCII, nothing
-//! after the prefix), several id headers in one response, and mixed-case names.
+//! In a real log the same error comes back with a new request id on every line. Batch output must be
+//! exactly what explaining each line on its own gives, for every response in `tests/cases/explain/` with
+//! request-id headers of many kinds added: plain ids of several issuers, ids with spaces, quotes or
+//! non-ASCII, several id headers in one response, mixed-case names, and ids the body repeats.
 
 use apiprobe_catalog::Catalog;
 use apiprobe_explain::batch::{explain_line, run, Options};

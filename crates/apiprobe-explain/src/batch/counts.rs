@@ -1,8 +1,10 @@
-//! Per-chunk counts of explained reports, added to the [`Summary`] in one go at the end of the chunk.
+//! The one tally of a batch: per chunk, every explained report (fresh or replayed from the memo) is
+//! counted here and added to the [`Summary`] in one go at the end of the chunk.
 //!
-//! Every explained line bumps three ordered maps keyed by strings (category, code, vendor); a chunk
-//! holds a few distinct combinations over and over, so they are counted here under one joined key in a
-//! hash map, which costs a hash and one comparison per line instead of three tree searches.
+//! The summary keeps three ordered maps keyed by strings (category, code, vendor); a chunk holds a few
+//! distinct combinations over and over, so they are counted under one joined key in a hash map, which
+//! costs a hash and one comparison per line instead of three tree searches. The memo keeps each line's
+//! key, so a replay is counted without its report.
 
 use super::Summary;
 use apiprobe_catalog::Report;
@@ -20,23 +22,35 @@ pub(super) struct Counts {
 }
 
 impl Counts {
-    /// Counts one explained report, as [`Summary`] would.
-    pub(super) fn add(&mut self, r: &Report) {
-        self.explained += 1;
+    /// Counts one explained report; returns the key it was counted under, for [`Counts::add_key`].
+    pub(super) fn add(&mut self, r: &Report) -> &str {
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
         if r.ok {
+            // An ok response counts as `ok` only; the empty key says so.
+        } else {
+            key.push_str(r.category.map_or("none", |c| c.as_str()));
+            key.push(SEP);
+            key.push_str(r.code.as_deref().unwrap_or("none"));
+            key.push(SEP);
+            key.push_str(r.vendor.as_deref().unwrap_or("none"));
+        }
+        self.add_key(&key);
+        self.key = key;
+        &self.key
+    }
+
+    /// Counts a report again by the key [`Counts::add`] gave for it.
+    pub(super) fn add_key(&mut self, key: &str) {
+        self.explained += 1;
+        if key.is_empty() {
             self.ok += 1;
             return;
         }
-        self.key.clear();
-        self.key.push_str(r.category.map_or("none", |c| c.as_str()));
-        self.key.push(SEP);
-        self.key.push_str(r.code.as_deref().unwrap_or("none"));
-        self.key.push(SEP);
-        self.key.push_str(r.vendor.as_deref().unwrap_or("none"));
-        match self.by_key.get_mut(self.key.as_str()) {
+        match self.by_key.get_mut(key) {
             Some(n) => *n += 1,
             None => {
-                self.by_key.insert(self.key.clone(), 1);
+                self.by_key.insert(key.to_string(), 1);
             }
         }
     }
@@ -64,7 +78,7 @@ mod tests {
     use apiprobe_catalog::Category;
 
     #[test]
-    fn counts_as_the_summary_does() {
+    fn counts_fresh_and_replayed_reports_alike() {
         let reports = [
             Report {
                 category: Some(Category::Auth),
@@ -81,17 +95,24 @@ mod tests {
                 ..Report::default()
             },
         ];
-        let (mut direct, mut counted) = (Summary::default(), Summary::default());
         let mut counts = Counts::default();
-        for r in reports.iter().chain(&reports).chain(&reports[..1]) {
-            direct.add(r);
-            counts.add(r);
+        for r in &reports {
+            let key = counts.add(r).to_string();
+            counts.add_key(&key);
         }
-        counts.drain_into(&mut counted);
-        assert_eq!(counted, direct);
-        assert_eq!(counted.by_code.get("PRB-1102"), Some(&3));
-        assert_eq!(counted.by_vendor.get("none"), Some(&2));
-        counts.drain_into(&mut counted);
-        assert_eq!(counted, direct, "drained counts are not added twice");
+        let mut summary = Summary::default();
+        counts.drain_into(&mut summary);
+        assert_eq!((summary.explained, summary.ok), (6, 2));
+        let want = |pairs: &[(&str, u64)]| {
+            pairs
+                .iter()
+                .map(|(k, n)| (k.to_string(), *n))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        assert_eq!(summary.by_category, want(&[("auth", 2), ("none", 2)]));
+        assert_eq!(summary.by_code, want(&[("404", 2), ("PRB-1102", 2)]));
+        assert_eq!(summary.by_vendor, want(&[("none", 2), ("slack", 2)]));
+        counts.drain_into(&mut summary);
+        assert_eq!(summary.explained, 6, "drained counts are not added twice");
     }
 }

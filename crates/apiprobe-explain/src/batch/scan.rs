@@ -2,16 +2,13 @@
 //!
 //! Nearly every line of a log has this one shape, and reading it through serde costs an allocation per
 //! header name, per header value and for the body. This reader works in two steps. [`scan`] checks the
-//! line and notes where each string lies in it, decoding nothing; [`Scratch::decode`] then fills buffers
-//! that live as long as the worker. A line whose output is already known from its raw bytes (see
-//! `super::template`) is never decoded at all.
+//! line and notes where each string lies in it; [`Scratch::decode`] then fills buffers that live as long
+//! as the worker.
 //!
 //! It is strict: it answers only for lines that serde would read to the very same status, headers and
 //! body, and returns `None` for everything else (other members such as `raw`, header values that are
 //! numbers or lists, duplicate members, escapes it does not decode, bad UTF-8, trailing bytes, a status
 //! outside 100–999...). The caller then takes the serde path, which has the error messages.
-
-use std::ops::Range;
 
 /// Where a JSON string's contents (between its quotes) lie in the line.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -46,11 +43,6 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
-    /// The name and value spans of the headers of the line last scanned.
-    pub(super) fn header_spans(&self) -> &[(Span, Span)] {
-        &self.spans
-    }
-
     /// Decodes the headers of `text`, the line last given to [`scan`] as the scan gave it back; its
     /// body was decoded by the scan.
     pub(super) fn decode(&mut self, text: &str) {
@@ -75,33 +67,6 @@ impl Scratch {
         };
         let body = body.unwrap_or_default();
         (headers, body)
-    }
-
-    /// Replaces `range` of the body (as [`Scratch::parts`] gives it) with `with`; a body read in place is
-    /// copied out of the line first. `false`, changing nothing, when `range` is not in the body.
-    pub(super) fn splice_body(&mut self, line: &[u8], range: Range<usize>, with: &[u8]) -> bool {
-        let n = match self.body_at {
-            Some(Body::Decoded(n)) if n <= self.body.len() => n,
-            Some(Body::Raw(start, end)) if start <= end && end <= line.len() => end - start,
-            _ => return false,
-        };
-        if range.start > range.end || range.end > n {
-            return false;
-        }
-        if let Some(Body::Raw(start, end)) = self.body_at {
-            self.body.clear();
-            self.body.extend_from_slice(&line[start..end]);
-        }
-        let removed = range.len();
-        self.body.splice(range, with.iter().copied());
-        self.body_at = Some(Body::Decoded(n - removed + with.len()));
-        true
-    }
-
-    /// The decoded headers, to change values in place.
-    pub(super) fn headers_mut(&mut self) -> &mut [(String, String)] {
-        let used = self.used.min(self.headers.len());
-        &mut self.headers[..used]
     }
 }
 
@@ -574,57 +539,6 @@ mod tests {
     }
 
     #[test]
-    fn splicing_the_body_changes_only_the_range_and_refuses_ranges_outside_it() {
-        for (line, body) in [
-            (&br#"{"status":403,"body":"<a>ID</a>"}"#[..], "<a>ID</a>"),
-            (&br#"{"status":403,"body":"<a>ID<\/a>"}"#[..], "<a>ID</a>"),
-        ] {
-            let mut s = Scratch::default();
-            let (_, text) = scan(line, &mut s).unwrap();
-            s.decode(text);
-            assert_eq!(s.parts(line).1, body.as_bytes());
-            assert!(!s.splice_body(line, 3..99, b"x"));
-            assert!(!s.splice_body(line, Range { start: 5, end: 3 }, b"x"));
-            assert_eq!(
-                s.parts(line).1,
-                body.as_bytes(),
-                "a refused splice changes nothing"
-            );
-            assert!(s.splice_body(line, 3..5, "\u{e000}".as_bytes()));
-            assert_eq!(s.parts(line).1, "<a>\u{e000}</a>".as_bytes());
-        }
-        let mut s = Scratch::default();
-        let line = br#"{"status":403,"body":null}"#;
-        scan(line, &mut s).unwrap();
-        assert!(!s.splice_body(line, 0..0, b"x"), "no body");
-    }
-
-    #[test]
-    fn spans_say_where_the_raw_strings_lie() {
-        let line = br#"{"status":404,"headers":{"a":"x\/y","bb":"z"},"body":"q"}"#;
-        let mut s = Scratch::default();
-        assert_eq!(scan(line, &mut s).map(|(status, _)| status), Some(404));
-        let raw = |sp: Span| {
-            (
-                std::str::from_utf8(&line[sp.start..sp.end]).unwrap(),
-                sp.escaped,
-            )
-        };
-        let spans: Vec<_> = s
-            .header_spans()
-            .iter()
-            .map(|(n, v)| (raw(*n), raw(*v)))
-            .collect();
-        assert_eq!(
-            spans,
-            vec![
-                (("a", false), ("x\\/y", true)),
-                (("bb", false), ("z", false))
-            ]
-        );
-    }
-
-    #[test]
     fn special_bytes_are_marked_exactly() {
         for pos in 0..8 {
             for c in 0u8..=255 {
@@ -662,7 +576,7 @@ mod tests {
         };
         s.decode(text);
         let (headers, body) = s.parts(line);
-        let l: super::super::Line<'_> = match serde_json::from_slice(line) {
+        let l: super::super::line::Line<'_> = match serde_json::from_slice(line) {
             Ok(l) => l,
             Err(e) => panic!("scan read a line serde refuses ({e}): {line:?}"),
         };

@@ -6,7 +6,7 @@
 //! module scans every line, keeps the rules that match, and answers with the most specific one: in a stack
 //! trace that is the root cause, not the wrapper that reported it.
 
-mod rules;
+pub(crate) mod rules;
 
 use apiprobe_catalog::{Catalog, Entry, Report};
 use regex_automata::util::captures::Captures;

@@ -8,101 +8,31 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, Anchored, MatchKind};
 use regex_automata::{meta, PatternID};
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
-/// One rule file per tool family, embedded at build time.
-const FILES: &[(&str, &str)] = &[
-    ("curl.toml", include_str!("../../data/tools/curl.toml")),
-    ("hurl.toml", include_str!("../../data/tools/hurl.toml")),
-    ("k6.toml", include_str!("../../data/tools/k6.toml")),
-    (
-        "datadog.toml",
-        include_str!("../../data/tools/datadog.toml"),
-    ),
-    ("node.toml", include_str!("../../data/tools/node.toml")),
-    (
-        "chromium.toml",
-        include_str!("../../data/tools/chromium.toml"),
-    ),
-    (
-        "firefox.toml",
-        include_str!("../../data/tools/firefox.toml"),
-    ),
-    ("safari.toml", include_str!("../../data/tools/safari.toml")),
-    ("go.toml", include_str!("../../data/tools/go.toml")),
-    ("python.toml", include_str!("../../data/tools/python.toml")),
-    ("java.toml", include_str!("../../data/tools/java.toml")),
-    ("dotnet.toml", include_str!("../../data/tools/dotnet.toml")),
-    (
-        "openssl.toml",
-        include_str!("../../data/tools/openssl.toml"),
-    ),
-    ("nginx.toml", include_str!("../../data/tools/nginx.toml")),
-    ("apache.toml", include_str!("../../data/tools/apache.toml")),
-    ("envoy.toml", include_str!("../../data/tools/envoy.toml")),
-    (
-        "haproxy.toml",
-        include_str!("../../data/tools/haproxy.toml"),
-    ),
-    (
-        "blackbox.toml",
-        include_str!("../../data/tools/blackbox.toml"),
-    ),
-    ("text.toml", include_str!("../../data/tools/text.toml")),
-];
+/// One rule as `build.rs` checked and wrote it from `data/tools/<tool>.toml`.
+pub(crate) struct RuleRow<'a> {
+    pub file: &'a str,
+    pub tool: &'a str,
+    pub keyword: &'a str,
+    pub regex: &'a str,
+    pub code: Option<&'a str>,
+    pub alias_tool: Option<&'a str>,
+    pub maps_to: Option<&'a str>,
+    pub confidence: f64,
+    pub wrapper: bool,
+    pub code_first: bool,
+}
 
-/// Why the embedded rule files could not be used.
+include!(concat!(env!("OUT_DIR"), "/tool_rules.rs"));
+
+/// Why the rule set could not be built.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RuleError {
-    /// A rule file is not valid TOML or has unknown fields.
-    #[error("tool rule file {file}: {message}")]
-    Parse {
-        /// The file name under `data/tools/`.
-        file: &'static str,
-        /// What the TOML reader said.
-        message: String,
-    },
-    /// A rule is inconsistent (empty keyword, confidence out of range, ...).
-    #[error("tool rule file {file}, rule {index}: {message}")]
-    Invalid {
-        /// The file name under `data/tools/`.
-        file: &'static str,
-        /// 1-based position of the rule in its file.
-        index: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// The keyword automaton could not be built.
+    /// The keyword automaton could not be built (only past its size limits).
     #[error("tool keyword automaton: {0}")]
     Automaton(String),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    tool: String,
-    #[serde(default)]
-    rule: Vec<RawRule>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    keyword: String,
-    regex: String,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    alias_tool: Option<String>,
-    #[serde(default)]
-    maps_to: Option<String>,
-    confidence: f64,
-    #[serde(default)]
-    wrapper: bool,
-    #[serde(default)]
-    code_first: bool,
 }
 
 /// One recognition rule.
@@ -110,7 +40,7 @@ struct RawRule {
 pub(crate) struct Rule {
     /// The file the rule came from, for error messages and tests.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub file: &'static str,
+    pub file: String,
     /// The tool whose output the rule recognises (`curl`, `node`, ...; `text` for tool-less guesses).
     pub tool: String,
     /// The literal that must occur in the line (ASCII case-insensitive) before the regex runs.
@@ -230,52 +160,32 @@ pub(crate) struct RuleSet {
     by_keyword: Vec<Vec<u32>>,
 }
 
-static RULES: LazyLock<Result<RuleSet, RuleError>> = LazyLock::new(|| RuleSet::parse(FILES));
+static RULE_SET: LazyLock<Result<RuleSet, RuleError>> = LazyLock::new(|| RuleSet::new(RULES));
 
 /// The embedded rules, parsed once.
 pub(crate) fn rules() -> Result<&'static RuleSet, &'static RuleError> {
-    RULES.as_ref()
+    RULE_SET.as_ref()
 }
 
 impl RuleSet {
-    /// Parses and checks rule files (`(name, text)` pairs).
-    pub fn parse(files: &[(&'static str, &str)]) -> Result<RuleSet, RuleError> {
-        let mut rules = Vec::new();
-        for &(file, text) in files {
-            let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
-                file,
-                message: e.message().trim().to_string(),
-            })?;
-            for (i, raw) in parsed.rule.into_iter().enumerate() {
-                let invalid = |message: &str| RuleError::Invalid {
-                    file,
-                    index: i + 1,
-                    message: message.to_string(),
-                };
-                if raw.keyword.trim().is_empty() {
-                    return Err(invalid("keyword is empty"));
-                }
-                if !(0.0..=1.0).contains(&raw.confidence) {
-                    return Err(invalid("confidence must be between 0 and 1"));
-                }
-                if raw.regex.is_empty() {
-                    return Err(invalid("regex is empty"));
-                }
-                rules.push(Rule {
-                    file,
-                    tool: parsed.tool.clone(),
-                    keyword: raw.keyword,
-                    pattern: raw.regex,
-                    compiled: OnceLock::new(),
-                    code: raw.code,
-                    alias_tool: raw.alias_tool,
-                    maps_to: raw.maps_to,
-                    confidence: raw.confidence,
-                    wrapper: raw.wrapper,
-                    code_first: raw.code_first,
-                });
-            }
-        }
+    /// The rule set of checked rules, in order.
+    pub fn new(rows: &[RuleRow<'_>]) -> Result<RuleSet, RuleError> {
+        let rules: Vec<Rule> = rows
+            .iter()
+            .map(|r| Rule {
+                file: r.file.to_string(),
+                tool: r.tool.to_string(),
+                keyword: r.keyword.to_string(),
+                pattern: r.regex.to_string(),
+                compiled: OnceLock::new(),
+                code: r.code.map(str::to_string),
+                alias_tool: r.alias_tool.map(str::to_string),
+                maps_to: r.maps_to.map(str::to_string),
+                confidence: r.confidence,
+                wrapper: r.wrapper,
+                code_first: r.code_first,
+            })
+            .collect();
         // Rules sharing a keyword share one automaton pattern.
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut keywords: Vec<String> = Vec::new();
@@ -402,24 +312,6 @@ mod tests {
     }
 
     #[test]
-    fn rejects_confidence_above_one() {
-        let bad = "tool = \"x\"\n[[rule]]\nkeyword = \"a\"\nregex = \"a\"\nconfidence = 2.0\n";
-        assert!(matches!(
-            RuleSet::parse(&[("bad.toml", bad)]),
-            Err(RuleError::Invalid { index: 1, .. })
-        ));
-    }
-
-    #[test]
-    fn rejects_unknown_field() {
-        let bad = "tool = \"x\"\n[[rule]]\nkeyword = \"a\"\nregex = \"a\"\nconfidence = 0.5\nmapsto = \"X\"\n";
-        assert!(matches!(
-            RuleSet::parse(&[("bad.toml", bad)]),
-            Err(RuleError::Parse { .. })
-        ));
-    }
-
-    #[test]
     fn candidates_are_every_keyword_occurrence() {
         // The hand-written DFA walk must find what a plain overlapping search finds, on real lines and
         // on lines where keywords overlap or nest.
@@ -475,7 +367,11 @@ mod tests {
     #[test]
     fn candidates_are_case_insensitive_and_deduplicated() {
         let text = "tool = \"x\"\n[[rule]]\nkeyword = \"refused\"\nregex = \"(?i)refused\"\nconfidence = 0.5\n[[rule]]\nkeyword = \"REFUSED\"\nregex = \"(?i)connection refused\"\nconfidence = 0.6\n";
-        let set = RuleSet::parse(&[("x.toml", text)]).expect("parses");
+        let rows =
+            crate::embedded::tool_rules("x.toml", text, apiprobe_catalog::Catalog::builtin())
+                .expect("checked");
+        let rows: Vec<RuleRow<'_>> = rows.iter().map(crate::embedded::ToolRule::row).collect();
+        let set = RuleSet::new(&rows).expect("builds");
         let mut out = Vec::new();
         set.candidates("Connection Refused, refused again", &mut out);
         assert_eq!(out, vec![0, 1]);
