@@ -6,13 +6,6 @@ use apiprobe_catalog::Catalog;
 use apiprobe_explain::batch::{run, Options};
 use std::io::{self, BufWriter};
 
-/// The CLI's allocator, so that profiles of this example are profiles of `apiprobe explain --batch`.
-#[path = "../../apiprobe-cli/src/alloc.rs"]
-mod alloc;
-
-#[global_allocator]
-static ALLOC: alloc::Allocator = alloc::Allocator;
-
 fn main() -> io::Result<()> {
     let workers = std::env::args()
         .nth(1)
