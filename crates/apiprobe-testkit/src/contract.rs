@@ -168,8 +168,15 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let creates = matches!(
+        segments.as_slice(),
+        ["orders" | "widgets" | "notes" | "tags" | "comments"]
+    );
+    if method == "POST" && creates && !json.is_object() {
+        return problem(400, "malformed", "body", "the body is not a JSON object");
+    }
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["openapi.json"]) => json_reply(
             200,
@@ -178,8 +185,8 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
         ("GET", ["items"]) => {
             for pair in query.split('&').filter(|p| !p.is_empty()) {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                if k == "limit" && v.parse::<u32>().is_err() {
-                    return problem(400, "validation", "limit", "'limit' must be an integer");
+                if k == "limit" && !v.parse::<u32>().is_ok_and(|n| (1..=100).contains(&n)) {
+                    return problem(400, "validation", "limit", "'limit' must be an integer from 1 to 100");
                 }
             }
             let mut items: Vec<Value> = (1..=5)
@@ -247,6 +254,9 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
             if let Some((field, detail)) = invalid(&json, &[("name", "string", true)]) {
                 return problem(400, "validation", &field, &detail);
             }
+            if json.get("size").and_then(Value::as_i64).is_some_and(|s| s < 1) {
+                return problem(400, "validation", "size", "'size' must be at least 1");
+            }
             json_reply(201, &json!({"id": 1, "name": json["name"], "size": json.get("size").cloned().unwrap_or(json!(1))}))
         }
         ("GET", ["report"]) => reply(
@@ -289,6 +299,22 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
         },
         // The fault: the document requires a bearer token; nothing checks it.
         ("GET", ["admin"]) => json_reply(200, &json!({"users": 3})),
+        // RFC 9110 15.5.6: a known path with another method is 405, listing the allowed ones.
+        (_, ["items" | "health" | "stats" | "quota" | "report" | "admin"]) => {
+            let mut r = problem(405, "method-not-allowed", "method", "only GET is allowed here");
+            r.headers_mut().insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static("GET"));
+            r
+        }
+        (_, ["orders" | "widgets" | "notes" | "tags" | "comments"]) => {
+            let mut r = problem(405, "method-not-allowed", "method", "only POST is allowed here");
+            r.headers_mut().insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static("POST"));
+            r
+        }
+        (_, ["orders", _]) => {
+            let mut r = problem(405, "method-not-allowed", "method", "only GET and DELETE are allowed here");
+            r.headers_mut().insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static("GET, DELETE"));
+            r
+        }
         _ => problem(404, "not-found", "path", "no such route"),
     }
 }
