@@ -315,3 +315,22 @@ fn serve_keeps_its_own_document_and_its_errors_are_graded() {
     assert_eq!(api.status.code(), Some(0), "{}", stdout(&api));
     assert!(stdout(&api).contains("grade A"), "{}", stdout(&api));
 }
+
+#[test]
+fn max_requests_stops_the_run_and_says_so() {
+    let server = ContractServer::spawn().expect("contract server starts");
+    let out = apiprobe(&[
+        "contract",
+        &server.url("/openapi.json"),
+        "--max-requests",
+        "5",
+        "-j",
+        "1",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains(", 5 requests:"), "{text}");
+    assert!(
+        text.contains("Stopped early: --max-requests was reached"),
+        "{text}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Negative probes: a valid request with exactly one thing broken (a required member left out, a value
-//! of the wrong type, a value outside its enum, a required query parameter left out, the credentials
-//! left out). The API must refuse each with a 4xx that names what was broken.
+//! of the wrong type, outside its enum or just past its minimum, maximum or length, a required query
+//! parameter left out, the credentials left out). The API must refuse each with a 4xx that names what was broken.
 
 use crate::document::{Document, Loc};
 use crate::generate::type_of;
@@ -22,6 +22,11 @@ pub enum Breakage {
     },
     /// A value outside the enum was sent.
     UnknownEnum,
+    /// A value past its `minimum`, `maximum`, `minLength` or `maxLength` was sent.
+    OutOfRange {
+        /// The limit broken, as written (`minimum 1`).
+        limit: String,
+    },
     /// The credentials were left out.
     NoCredentials,
 }
@@ -33,6 +38,7 @@ impl Breakage {
             Breakage::Missing => "left out".into(),
             Breakage::WrongType { expected } => format!("of the wrong type ({expected} expected)"),
             Breakage::UnknownEnum => "set to a value outside its enum".into(),
+            Breakage::OutOfRange { limit } => format!("past its {limit}"),
             Breakage::NoCredentials => "left out (no credentials)".into(),
         }
     }
@@ -43,6 +49,7 @@ impl Breakage {
             Breakage::Missing => "missing_required",
             Breakage::WrongType { .. } => "wrong_type",
             Breakage::UnknownEnum => "unknown_enum",
+            Breakage::OutOfRange { .. } => "out_of_range",
             Breakage::NoCredentials => "no_credentials",
         }
     }
@@ -99,6 +106,7 @@ pub fn mutations(doc: &Document, op: &Operation, body: Option<&Value>) -> Vec<Mu
         }
         let mut typed = 0;
         let mut enums = 0;
+        let mut ranges = 0;
         for (name, ploc) in &props {
             if !valid.contains_key(name) {
                 continue;
@@ -117,6 +125,18 @@ pub fn mutations(doc: &Document, op: &Operation, body: Option<&Value>) -> Vec<Mu
                         });
                         enums += 1;
                     }
+                }
+            }
+            if ranges < MAX_PER_KIND {
+                if let Some((limit, value)) = out_of_range(pobj) {
+                    let mut broken = valid.clone();
+                    broken.insert(name.clone(), value);
+                    out.push(Mutation {
+                        breakage: Breakage::OutOfRange { limit },
+                        field: pointer(name),
+                        place: Place::Body(Value::Object(broken)),
+                    });
+                    ranges += 1;
                 }
             }
             if typed < MAX_PER_KIND {
@@ -211,6 +231,58 @@ fn required_of(doc: &Document, loc: &Loc, s: &Value) -> Vec<String> {
     out
 }
 
+/// A value just past the schema's first numeric or length limit, and the limit as written.
+fn out_of_range(p: &serde_json::Map<String, Value>) -> Option<(String, Value)> {
+    let num = |k: &str| p.get(k).and_then(Value::as_f64);
+    let int = type_of(p).as_deref() == Some("integer");
+    let step = |v: f64, by: f64| {
+        let x = if int { v + by } else { v + by / 2.0 };
+        if int {
+            json!(x as i64)
+        } else {
+            json!(x)
+        }
+    };
+    if let Some(m) = num("minimum") {
+        // A boolean exclusiveMinimum (3.0) makes the limit itself already out of range.
+        let by = if p.get("exclusiveMinimum") == Some(&Value::Bool(true)) {
+            0.0
+        } else {
+            -1.0
+        };
+        return Some((format!("minimum {m}"), step(m, by)));
+    }
+    if let Some(m) = num("exclusiveMinimum") {
+        return Some((format!("exclusiveMinimum {m}"), step(m, 0.0)));
+    }
+    if let Some(m) = num("maximum") {
+        let by = if p.get("exclusiveMaximum") == Some(&Value::Bool(true)) {
+            0.0
+        } else {
+            1.0
+        };
+        return Some((format!("maximum {m}"), step(m, by)));
+    }
+    if let Some(m) = num("exclusiveMaximum") {
+        return Some((format!("exclusiveMaximum {m}"), step(m, 0.0)));
+    }
+    if let Some(m) = p
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .filter(|m| *m > 0)
+    {
+        return Some((format!("minLength {m}"), json!("x".repeat(m as usize - 1))));
+    }
+    if let Some(m) = p
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .filter(|m| *m < 10_000)
+    {
+        return Some((format!("maxLength {m}"), json!("x".repeat(m as usize + 1))));
+    }
+    None
+}
+
 /// A value no schema of this type accepts, and the type's name.
 fn wrong_value(p: &serde_json::Map<String, Value>) -> Option<(String, Value)> {
     // A type list that admits strings and numbers alike leaves no single wrong type to try.
@@ -272,5 +344,35 @@ mod tests {
             m[1].place,
             Place::Body(json!({"item_id": "apiprobe-not-a-number", "priority": "low"}))
         );
+    }
+
+    #[test]
+    fn values_just_past_each_limit() {
+        let limits = |s: Value| out_of_range(s.as_object().expect("object"));
+        assert_eq!(
+            limits(json!({"type":"integer","minimum":1})),
+            Some(("minimum 1".into(), json!(0)))
+        );
+        assert_eq!(
+            limits(json!({"type":"integer","minimum":0,"exclusiveMinimum":true})),
+            Some(("minimum 0".into(), json!(0)))
+        );
+        assert_eq!(
+            limits(json!({"type":"integer","maximum":100})),
+            Some(("maximum 100".into(), json!(101)))
+        );
+        assert_eq!(
+            limits(json!({"type":"number","exclusiveMinimum":0})),
+            Some(("exclusiveMinimum 0".into(), json!(0.0)))
+        );
+        assert_eq!(
+            limits(json!({"type":"string","minLength":3})),
+            Some(("minLength 3".into(), json!("xx")))
+        );
+        assert_eq!(
+            limits(json!({"type":"string","maxLength":2})),
+            Some(("maxLength 2".into(), json!("xxx")))
+        );
+        assert_eq!(limits(json!({"type":"string"})), None);
     }
 }

@@ -17,7 +17,9 @@
 //! | `createComment` | a 400 in a vendor shape the document does not describe | ERROR_NOT_STANDARD_FORMAT |
 //! | `getAdmin` | bearer security declared, none enforced | ACCEPTED_WITHOUT_CREDENTIALS |
 //!
-//! Every other error is a good one: `application/problem+json` with a `type`, naming the field.
+//! Every other request that breaks the document (a wrong type, a value out of range or enum, a body
+//! that is not an object, a method the path does not have) is refused with a good error:
+//! `application/problem+json` with a `type`, naming the field.
 
 use crate::TestkitError;
 use bytes::Bytes;
@@ -202,6 +204,11 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
                 &[("item_id", "integer", true), ("quantity", "integer", false), ("priority", "string", false)],
             ) {
                 return problem(400, "validation", &field, &detail);
+            }
+            for field in ["item_id", "quantity"] {
+                if json.get(field).and_then(Value::as_i64).is_some_and(|n| n < 1) {
+                    return problem(400, "validation", field, &format!("'{field}' must be at least 1"));
+                }
             }
             if let Some(p) = json.get("priority").and_then(Value::as_str) {
                 if p != "low" && p != "high" {

@@ -13,8 +13,8 @@ use std::time::Duration;
 const EXAMPLES: &str = "\
 For each operation: requests built from the document's examples and from data generated to fit its
 schemas; then the same request broken one way at a time (a required field left out, a value of the
-wrong type, a value outside its enum, a required query parameter left out, no credentials where the
-operation declares security), which the API must refuse with a 4xx. Every response is checked for a
+wrong type, a value outside its enum or past its minimum, maximum or length, a required query
+parameter left out, no credentials where the operation declares security), which the API must refuse with a 4xx. Every response is checked for a
 documented status, a documented media type, a body valid against its schema (JSON Schema 2020-12 for
 OpenAPI 3.1, the 3.0 dialect for 3.0) and its required headers. Ids created by a 201 (or named by
 the document's `links`) are reused by the operations that read or delete them.
