@@ -152,7 +152,12 @@ fn invalid(body: &Value, fields: &[(&str, &str, bool)]) -> Option<(String, Strin
                     _ => v.is_string(),
                 };
                 if !ok {
-                    return Some((name.to_string(), format!("'{name}' must be a {ty}")));
+                    let article = if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                    return Some((name.to_string(), format!("'{name}' must be {article} {ty}")));
                 }
             }
         }
@@ -205,9 +210,9 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
             ) {
                 return problem(400, "validation", &field, &detail);
             }
-            for field in ["item_id", "quantity"] {
-                if json.get(field).and_then(Value::as_i64).is_some_and(|n| n < 1) {
-                    return problem(400, "validation", field, &format!("'{field}' must be at least 1"));
+            for (field, max) in [("item_id", 1_000_000), ("quantity", 1000)] {
+                if json.get(field).and_then(Value::as_i64).is_some_and(|n| !(1..=max).contains(&n)) {
+                    return problem(400, "validation", field, &format!("'{field}' must be from 1 to {max}"));
                 }
             }
             if let Some(p) = json.get("priority").and_then(Value::as_str) {
@@ -261,8 +266,8 @@ async fn route(shop: &Shop, req: Request<hyper::body::Incoming>) -> Response<Ful
             if let Some((field, detail)) = invalid(&json, &[("name", "string", true)]) {
                 return problem(400, "validation", &field, &detail);
             }
-            if json.get("size").and_then(Value::as_i64).is_some_and(|s| s < 1) {
-                return problem(400, "validation", "size", "'size' must be at least 1");
+            if json.get("size").and_then(Value::as_i64).is_some_and(|s| !(1..=1000).contains(&s)) {
+                return problem(400, "validation", "size", "'size' must be from 1 to 1000");
             }
             json_reply(201, &json!({"id": 1, "name": json["name"], "size": json.get("size").cloned().unwrap_or(json!(1))}))
         }
