@@ -65,8 +65,9 @@ AP_FINDINGS=$(wc -l < "$TMP/apiprobe.jsonl")
 # --- schemathesis ---------------------------------------------------------------------------------
 t0=$(now)
 set +e
-schemathesis run "$DOC" --checks all -H 'Authorization: Bearer bench' --max-examples "$EXAMPLES" \
-  --seed "$SEED" --report ndjson --report-ndjson-path "$TMP/st.ndjson" --no-color > "$TMP/st.out" 2>&1
+# From the temp folder: schemathesis keeps a cache (.schemathesis/) in its working directory.
+(cd "$TMP" && schemathesis run "$DOC" --checks all -H 'Authorization: Bearer bench' --max-examples "$EXAMPLES" \
+  --seed "$SEED" --report ndjson --report-ndjson-path "$TMP/st.ndjson" --no-color > "$TMP/st.out" 2>&1)
 ST_EXIT=$?
 set -e
 t1=$(now)
