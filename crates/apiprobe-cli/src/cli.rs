@@ -14,6 +14,7 @@ Examples:
   apiprobe lookup 'rate limit'
   curl -si https://api.example.com/v1/users | apiprobe explain
   apiprobe check https://api.example.com/healthz --expect-status 200
+  apiprobe contract openapi.yaml --base-url http://127.0.0.1:8080
   apiprobe serve";
 
 /// Make API errors readable at a glance.
@@ -74,6 +75,8 @@ pub enum Command {
     Check(crate::cmd::check::CheckArgs),
     /// Run a suite of checks from a TOML file
     Run(crate::cmd::run::RunArgs),
+    /// Check an API against its OpenAPI document and grade its error responses
+    Contract(crate::cmd::contract::ContractArgs),
     /// Serve the web reference page and its JSON API
     Serve(crate::cmd::serve::ServeArgs),
 }

@@ -81,6 +81,12 @@ impl Prober {
 
     /// Runs one check to the end and says how it went. Never fails: every problem is a [`Report`].
     pub async fn check(&self, spec: &CheckSpec) -> Report {
+        self.check_keeping_response(spec).await.0
+    }
+
+    /// [`Prober::check`], also handing back the final response as received (the body up to 4 MiB),
+    /// for callers that judge the response themselves; `None` when no response came.
+    pub async fn check_keeping_response(&self, spec: &CheckSpec) -> (Report, Option<HttpResponse>) {
         let start = Instant::now();
         let mut trace = Trace::default();
         let outcome = self.follow(spec, start, &mut trace).await;
@@ -92,8 +98,16 @@ impl Prober {
             ttfb: trace.ttfb,
             total: ms(total),
         };
+        let mut kept = None;
         let mut report = match outcome {
-            Ok((url, resp)) => self.verdict(spec, url, resp, total),
+            Ok((url, resp)) => {
+                kept = Some(HttpResponse {
+                    status: resp.status,
+                    headers: resp.headers.clone(),
+                    body: resp.body.clone(),
+                });
+                self.verdict(spec, url, resp, total)
+            }
             Err(f) => {
                 let mut context: Vec<(&str, &str)> = vec![("url", &spec.url)];
                 context.extend(trace.details.iter().map(|(k, v)| (*k, v.as_str())));
@@ -113,7 +127,7 @@ impl Prober {
         if !spec.name.is_empty() {
             report.details.insert("check".into(), spec.name.clone());
         }
-        report
+        (report, kept)
     }
 
     /// Follows redirects; returns the final URL and response.

@@ -8,6 +8,8 @@
 //! - [`StallPort`]: a listener whose accept queue is full, so new connections time out.
 //! - [`DnsServer`]: a UDP DNS server that answers NXDOMAIN or SERVFAIL, answers with an address, or never
 //!   answers.
+//! - [`ContractServer`]: a small API with its own OpenAPI document and one deliberate contract or
+//!   error-quality fault per operation, for `apiprobe contract`.
 //! - [`closed_port`]: a port on which nothing listens.
 //!
 //! Every server runs on its own thread with its own tokio runtime, so both async and plain
@@ -16,10 +18,12 @@
 #![forbid(unsafe_code)]
 
 mod certs;
+mod contract;
 mod dns;
 mod fault;
 
 pub use certs::{certs, CertKind, CertPair, Certs};
+pub use contract::{ContractServer, CONTRACT_DOCUMENT};
 pub use dns::{DnsMode, DnsServer};
 pub use fault::{closed_port, FaultServer, StallPort};
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: its flags (`*Args`) and the code that runs it.
 
 pub mod check;
+pub mod contract;
 pub mod explain;
 pub mod export;
 pub mod list;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Explain(args) => explain::run(&global, style, args),
         Command::Check(args) => check::run(&global, style, args),
         Command::Run(args) => run::run(&global, style, args),
+        Command::Contract(args) => contract::run(&global, args),
         Command::Serve(args) => serve::run(&global, args),
     }
 }
