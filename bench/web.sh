@@ -4,27 +4,32 @@
 # 1. http-peer.sh's baseline: nginx serving a fixed ~40 KB JSON file, then the same wrk run against
 #    GET /api/v1/codes and GET / of apiprobe (ratio target/nginx).
 # 2. Same bytes: nginx serving exactly the bodies apiprobe sends for /api/v1/codes, / and /reference, as
-#    static files.
+#    static files; nginx and apiprobe alternate for --rounds rounds and each figure is the median, so a
+#    busy machine slows both sides of a ratio alike.
 # Uses a release build; prints figures, then one JSON line.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: bench/web.sh [--bin PATH] [--duration 10s] [--peer-dir DIR] [--help]
+Usage: bench/web.sh [--bin PATH] [--duration 10s] [--rounds 1] [--no-peer] [--peer-dir DIR] [--help]
   --bin PATH       the apiprobe binary (default: target/release/apiprobe; build it with
                    `cargo build --release -p apiprobe-cli`)
   --duration D     wrk duration per run (default 10s)
+  --rounds N       alternating nginx/apiprobe rounds per path in part 2; medians reported (default 1)
+  --no-peer        skip part 1 (the http-peer.sh baseline)
   --peer-dir DIR   where http-peer.sh lives (default: ../shared/bench next to the repository)
 Needs wrk, nginx, curl and python3.
 USAGE
 }
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BIN="$ROOT/target/release/apiprobe"; DUR=10s; PEER_DIR="$ROOT/../shared/bench"
+BIN="$ROOT/target/release/apiprobe"; DUR=10s; ROUNDS=1; PEER=1; PEER_DIR="$ROOT/../shared/bench"
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --bin) BIN="$2"; shift 2 ;;
     --duration) DUR="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --no-peer) PEER=0; shift ;;
     --peer-dir) PEER_DIR="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -32,7 +37,7 @@ done
 export PATH="/usr/sbin:/sbin:$PATH"
 for t in wrk nginx curl python3; do command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }; done
 [ -x "$BIN" ] || { echo "no binary at $BIN (cargo build --release -p apiprobe-cli)" >&2; exit 2; }
-[ -x "$PEER_DIR/http-peer.sh" ] || { echo "no http-peer.sh in $PEER_DIR (pass --peer-dir)" >&2; exit 2; }
+[ "$PEER" = 0 ] || [ -x "$PEER_DIR/http-peer.sh" ] || { echo "no http-peer.sh in $PEER_DIR (pass --peer-dir)" >&2; exit 2; }
 
 TMP="$(mktemp -d /tmp/apiprobe-web-bench.XXXXXX)"
 SERVE_PID=""; NGINX_PID=""
@@ -46,7 +51,28 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_up() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "$1 did not come up" >&2; return 1; }
-rps() { wrk -t2 -c64 -d"$DUR" "$1" 2>&1 | awk '/^Requests\/sec:/ {print $2}'; }
+# CPU time (user + system, clock ticks) used so far by a process and its children processes' own
+# threads: for nginx, the master and its workers.
+ticks() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+TCK=$(getconf CLK_TCK)
+# One wrk run against $1 served by process $2: "req/s cpu-us-per-request". CPU per request is the
+# steadier figure on a busy machine: other load slows a server down but does not make it work more.
+rps() {
+  local before after out
+  before=$(ticks "$2")
+  out=$(wrk -t2 -c64 -d"$DUR" "$1" 2>&1)
+  after=$(ticks "$2")
+  echo "$out" | awk -v t=$((after - before)) -v hz="$TCK" '
+    /requests in/ {n = $1} /^Requests\/sec:/ {r = $2}
+    END {printf "%s %.1f\n", r, (n > 0 ? t * 1e6 / hz / n : 0)}'
+}
 
 PORT=$(free_port)
 "$BIN" serve --addr "127.0.0.1:$PORT" 2>"$TMP/serve.err" &
@@ -86,15 +112,30 @@ wait_up "http://127.0.0.1:$NPORT/api/v1/codes.json"
 
 echo "apiprobe serve $BASE ($(nproc) cores; wrk -t2 -c64 -d$DUR; no Accept-Encoding, so identity bodies)"
 echo "== 1. http-peer.sh baseline (nginx, fixed ~40 KB JSON)"
-PEER_CODES=$("$PEER_DIR/http-peer.sh" --duration "$DUR" --target "$BASE/api/v1/codes" | tee /dev/stderr | tail -n1)
-PEER_HOME=$("$PEER_DIR/http-peer.sh" --duration "$DUR" --target "$BASE/" | tee /dev/stderr | tail -n1)
+PEER_CODES=null; PEER_HOME=null
+if [ "$PEER" = 1 ]; then
+  PEER_CODES=$("$PEER_DIR/http-peer.sh" --duration "$DUR" --target "$BASE/api/v1/codes" | tee /dev/stderr | tail -n1)
+  PEER_HOME=$("$PEER_DIR/http-peer.sh" --duration "$DUR" --target "$BASE/" | tee /dev/stderr | tail -n1)
+fi
 
-echo "== 2. same bytes: nginx static files vs apiprobe"
-N_CODES=$(rps "http://127.0.0.1:$NPORT/api/v1/codes.json"); A_CODES=$(rps "$BASE/api/v1/codes")
-N_HOME=$(rps "http://127.0.0.1:$NPORT/"); A_HOME=$(rps "$BASE/")
-N_REF=$(rps "http://127.0.0.1:$NPORT/reference.html"); A_REF=$(rps "$BASE/reference")
+echo "== 2. same bytes: nginx static files vs apiprobe ($ROUNDS alternating rounds, medians)"
 ratio() { python3 -c "print(round(float('$1')/float('$2'),3))"; }
-echo "GET /api/v1/codes ($CODES_BYTES bytes): nginx $N_CODES req/s, apiprobe $A_CODES req/s, ratio $(ratio "$A_CODES" "$N_CODES")"
-echo "GET / ($HOME_BYTES bytes): nginx $N_HOME req/s, apiprobe $A_HOME req/s, ratio $(ratio "$A_HOME" "$N_HOME")"
-echo "GET /reference ($REF_BYTES bytes): nginx $N_REF req/s, apiprobe $A_REF req/s, ratio $(ratio "$A_REF" "$N_REF")"
-echo "{\"web_bench\":{\"peer_codes\":$PEER_CODES,\"peer_home\":$PEER_HOME,\"same_bytes\":{\"codes_bytes\":$CODES_BYTES,\"nginx_codes_rps\":$N_CODES,\"apiprobe_codes_rps\":$A_CODES,\"home_bytes\":$HOME_BYTES,\"nginx_home_rps\":$N_HOME,\"apiprobe_home_rps\":$A_HOME,\"reference_bytes\":$REF_BYTES,\"nginx_reference_rps\":$N_REF,\"apiprobe_reference_rps\":$A_REF}}}"
+median() { python3 -c 'import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:])), 3))' "$@"; }
+# Prints the medians over the rounds: nginx req/s, apiprobe req/s, their ratio, then the server CPU
+# microseconds per request of nginx and of apiprobe.
+pair() {
+  local ns=() as=() rs=() nc=() ac=() n a ncpu acpu
+  for _ in $(seq 1 "$ROUNDS"); do
+    read -r n ncpu < <(rps "$1" "$NGINX_PID"); read -r a acpu < <(rps "$2" "$SERVE_PID")
+    ns+=("$n"); as+=("$a"); rs+=("$(ratio "$a" "$n")"); nc+=("$ncpu"); ac+=("$acpu")
+  done
+  echo "$(median "${ns[@]}") $(median "${as[@]}") $(median "${rs[@]}") $(median "${nc[@]}") $(median "${ac[@]}")"
+}
+read -r N_CODES A_CODES R_CODES NC_CODES AC_CODES < <(pair "http://127.0.0.1:$NPORT/api/v1/codes.json" "$BASE/api/v1/codes")
+read -r N_HOME A_HOME R_HOME NC_HOME AC_HOME < <(pair "http://127.0.0.1:$NPORT/" "$BASE/")
+read -r N_REF A_REF R_REF NC_REF AC_REF < <(pair "http://127.0.0.1:$NPORT/reference.html" "$BASE/reference")
+line() { echo "GET $1 ($2 bytes): nginx $3 req/s, apiprobe $4 req/s, ratio $5; server CPU per request: nginx $6 us, apiprobe $7 us"; }
+line /api/v1/codes "$CODES_BYTES" "$N_CODES" "$A_CODES" "$R_CODES" "$NC_CODES" "$AC_CODES"
+line / "$HOME_BYTES" "$N_HOME" "$A_HOME" "$R_HOME" "$NC_HOME" "$AC_HOME"
+line /reference "$REF_BYTES" "$N_REF" "$A_REF" "$R_REF" "$NC_REF" "$AC_REF"
+echo "{\"web_bench\":{\"peer_codes\":$PEER_CODES,\"peer_home\":$PEER_HOME,\"same_bytes\":{\"rounds\":$ROUNDS,\"codes_bytes\":$CODES_BYTES,\"nginx_codes_rps\":$N_CODES,\"apiprobe_codes_rps\":$A_CODES,\"codes_ratio\":$R_CODES,\"nginx_codes_cpu_us\":$NC_CODES,\"apiprobe_codes_cpu_us\":$AC_CODES,\"home_bytes\":$HOME_BYTES,\"nginx_home_rps\":$N_HOME,\"apiprobe_home_rps\":$A_HOME,\"home_ratio\":$R_HOME,\"nginx_home_cpu_us\":$NC_HOME,\"apiprobe_home_cpu_us\":$AC_HOME,\"reference_bytes\":$REF_BYTES,\"nginx_reference_rps\":$N_REF,\"apiprobe_reference_rps\":$A_REF,\"reference_ratio\":$R_REF,\"nginx_reference_cpu_us\":$NC_REF,\"apiprobe_reference_cpu_us\":$AC_REF}}}"

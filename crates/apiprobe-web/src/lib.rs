@@ -20,6 +20,17 @@
 //! let state = AppState::new(Arc::new(Catalog::builtin().clone()));
 //! let _router = app(state);
 //! ```
+//!
+//! More routes are served under the same layers by merging them before the layers go on:
+//!
+//! ```
+//! use apiprobe_catalog::Catalog;
+//! use apiprobe_web::{routes, with_layers, AppState};
+//! use std::sync::Arc;
+//! let state = AppState::new(Arc::new(Catalog::builtin().clone()));
+//! let extra = axum::Router::new().route("/extra", axum::routing::get(|| async { "ok" }));
+//! let _router = with_layers(routes(state).merge(extra));
+//! ```
 
 #![forbid(unsafe_code)]
 // The OpenAPI document is one large `json!` literal.

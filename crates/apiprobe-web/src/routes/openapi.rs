@@ -3,31 +3,37 @@
 
 use serde_json::{json, Value};
 
+/// The same answer under each of `codes`.
+fn responses_for(codes: &[&str], answer: Value) -> Value {
+    Value::Object(
+        codes
+            .iter()
+            .map(|c| ((*c).to_owned(), answer.clone()))
+            .collect(),
+    )
+}
+
+fn problem() -> Value {
+    json!({ "schema": { "$ref": "#/components/schemas/Problem" } })
+}
+
+/// Errors of the API routes: problem documents.
 fn problem_responses(codes: &[&str]) -> Value {
-    let mut m = serde_json::Map::new();
-    for c in codes {
-        m.insert(
-            (*c).to_owned(),
-            json!({ "description": "Problem details (RFC 9457) with our catalog code",
-                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
-        );
-    }
-    Value::Object(m)
+    responses_for(
+        codes,
+        json!({ "description": "Problem details (RFC 9457) with our catalog code",
+                "content": { "application/problem+json": problem() } }),
+    )
 }
 
 /// Errors of the HTML routes: a page for the browser, except the time and size limits, which answer
 /// every route with a problem document.
 fn page_error_responses(codes: &[&str]) -> Value {
-    let mut m = serde_json::Map::new();
-    for c in codes {
-        m.insert(
-            (*c).to_owned(),
-            json!({ "description": "A page saying what went wrong (problem details for the time and size limits)",
-                    "content": { "text/html": { "schema": { "type": "string" } },
-                                 "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
-        );
-    }
-    Value::Object(m)
+    responses_for(
+        codes,
+        json!({ "description": "A page saying what went wrong (problem details for the time and size limits)",
+                "content": { "text/html": { "schema": { "type": "string" } }, "application/problem+json": problem() } }),
+    )
 }
 
 /// A string with something in it besides white space (the server trims values).
