@@ -416,15 +416,16 @@ fn date_or_unknown(date: &Option<String>) -> String {
 /// catalog data (the tests check every probe code's template against this list).
 #[rustfmt::skip]
 pub const FACT_NAMES: &[&str] = &[
-    "accept", "account", "action", "actual", "address", "allowed", "column", "comparison",
-    "content_type", "count", "decline_code", "dependency", "description", "detail", "elapsed",
-    "encoding", "expected", "expired_at", "feature", "field", "grant_type", "header", "hop", "hops",
-    "host", "id", "key", "key_prefix", "length", "limit", "line", "location", "method", "names",
-    "not_after", "not_before", "origin", "owner", "parameter", "path", "period", "permission",
-    "phase", "port", "principal", "protocol", "proxy", "range", "reason", "received", "region",
-    "request_time", "reset_at", "resource", "retry_after", "revoked_at", "rule", "scheme", "scope",
-    "server_time", "service", "size", "status", "string_to_sign", "subject", "supported", "timeout",
-    "until", "url", "used", "version", "window",
+    "accept", "account", "action", "actual", "address", "allowed", "broken", "column", "comparison",
+    "content_type", "count", "decline_code", "dependency", "description", "detail", "documented",
+    "elapsed", "encoding", "evidence", "expected", "expired_at", "feature", "field", "format",
+    "grant_type", "header", "hop", "hops", "host", "id", "key", "key_prefix", "length", "limit",
+    "line", "location", "method", "names", "not_after", "not_before", "origin", "owner",
+    "parameter", "path", "period", "permission", "phase", "pointer", "port", "principal",
+    "protocol", "proxy", "range", "reason", "received", "region", "request_time", "reset_at",
+    "resource", "retry_after", "revoked_at", "rule", "scheme", "scope", "server_time", "service",
+    "size", "status", "string_to_sign", "subject", "supported", "timeout", "until", "url", "used",
+    "version", "window",
 ];
 
 /// Fills `{name}` placeholders from `fact`; a name with no fact stays as written, so a gap shows.
