@@ -41,6 +41,9 @@ pub(crate) fn entry_for<'c>(catalog: &'c Catalog, target: &str) -> Option<&'c En
     catalog.by_name(target).or_else(|| catalog.by_code(target))
 }
 
+/// The evidence line of a report whose code is only its status's default.
+const BY_DEFAULT: &str = "nothing more specific than the status: ";
+
 /// How the exact condition was decided, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Basis {
@@ -385,6 +388,7 @@ pub(crate) fn explain_parts(
     }
     report.evidence.append(&mut evidence);
     let mut confidence;
+    let mut by_default = false;
     let by_header = matches!(resolved, Some((_, Basis::Header, _)));
     match resolved {
         Some((entry, basis, why)) => {
@@ -399,8 +403,17 @@ pub(crate) fn explain_parts(
             };
         }
         None => {
-            if let Some(e) = catalog.by_status(status) {
+            // Nothing says more than the status: its catalog default, so every failure still has a
+            // probe code (the status itself stays in `status`).
+            if let Some(e) = catalog.default_for_status(status) {
                 report.set_entry(e);
+                report.evidence.push(cat([
+                    BY_DEFAULT,
+                    e.label(),
+                    " is the catalog's default for ",
+                    status_text,
+                ]));
+                by_default = true;
             }
             confidence = if primary.as_ref().is_some_and(|f| f.format != "empty") {
                 0.45
@@ -444,7 +457,13 @@ pub(crate) fn explain_parts(
             report.details.insert(k.to_string(), v);
         }
     }
-    report.conflict = conflict(status, &report);
+    // A default drawn from the status cannot disagree with it (419 -> CSRF_TOKEN_INVALID is an auth
+    // condition on a client status because the number itself means that).
+    report.conflict = if by_default {
+        None
+    } else {
+        conflict(status, &report)
+    };
     if report.conflict.is_some() {
         confidence -= 0.05;
     }
@@ -632,9 +651,11 @@ pub(crate) fn explain_code(
     Some(report)
 }
 
-/// Whether a report says more than the bare status: a recognised body, header or code.
+/// Whether a report says more than the bare status: a recognised body, header or code. A name that is
+/// only the status's catalog default (an empty 503 reads as SERVICE_UNAVAILABLE) is not more.
 pub fn recognised(r: &Report) -> bool {
-    r.ok || r.name.is_some() || r.format.as_deref().is_some_and(|f| f != "empty")
+    r.ok || r.format.as_deref().is_some_and(|f| f != "empty")
+        || (r.name.is_some() && !r.evidence.iter().any(|e| e.starts_with(BY_DEFAULT)))
 }
 
 #[cfg(test)]
