@@ -20,6 +20,7 @@
 pub mod batch;
 mod headers;
 mod json;
+mod message;
 mod raw;
 mod reading;
 mod table;
