@@ -52,6 +52,9 @@ fn main() {
         .chain(alias_texts.iter())
         .map(|(file, text)| source::Text { file, text })
         .collect();
+    // Every failure carries a probe code: a status with nothing more specific in the response gets its
+    // entry's default, so a built-in status entry without one is a hole in that promise.
+    source::require_defaults(&texts, &layer).unwrap_or_else(|e| panic!("\n{e}\n"));
     let entries = source::assemble(&texts, Vec::new(), vec![layer], sets)
         .unwrap_or_else(|e| panic!("\n{e}\n"));
     let json = serde_json::to_string(&entries).expect("entries serialize");

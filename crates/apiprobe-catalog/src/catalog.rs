@@ -162,6 +162,26 @@ impl Catalog {
         std::str::from_utf8(&buf).ok().and_then(|s| self.by_code(s))
     }
 
+    /// The probe entry a response with this error status gets when nothing in it names a more exact
+    /// condition: the status entry's `default_probe`, else the generic code of the status's category
+    /// (`HTTP_CLIENT_ERROR`, `HTTP_AUTH_ERROR`, `HTTP_SERVER_ERROR`) for a status the catalog lacks or
+    /// a user's entry without a default. `None` below 400.
+    pub fn default_for_status(&self, status: u16) -> Option<&Entry> {
+        if let Some(e) = self
+            .by_status(status)
+            .and_then(|e| e.default_probe.as_deref())
+            .and_then(|d| self.by_code(d))
+        {
+            return Some(e);
+        }
+        let generic = match Category::for_status(status)? {
+            Category::Client => "HTTP_CLIENT_ERROR",
+            Category::Auth => "HTTP_AUTH_ERROR",
+            Category::Server => "HTTP_SERVER_ERROR",
+        };
+        self.by_name(generic)
+    }
+
     /// The probe entry with this SCREAMING_SNAKE name.
     pub fn by_name(&self, name: &str) -> Option<&Entry> {
         self.by_name.get(name).map(|&i| &self.entries[i])

@@ -173,6 +173,10 @@ pub struct Entry {
     /// HTTP entries: other meanings of the same number, each with its origin.
     #[serde(default)]
     pub variants: Vec<Variant>,
+    /// HTTP entries: the probe code (`PRB-3504`) a response with this status gets when nothing in it
+    /// names a more exact condition, so every failure carries a probe code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_probe: Option<String>,
     /// Probe entries: the SCREAMING_SNAKE name.
     pub name: Option<String>,
     /// Probe entries: where it arises.

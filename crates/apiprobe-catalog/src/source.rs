@@ -181,6 +181,7 @@ struct RawEntry {
     reference: Option<Spanned<String>>,
     #[serde(default)]
     variants: Vec<Variant>,
+    default_probe: Option<Spanned<String>>,
     name: Option<Spanned<String>>,
     phase: Option<Phase>,
     statuses: Option<Spanned<Vec<u16>>>,
@@ -341,6 +342,7 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
         origin: None,
         reference: None,
         variants: raw.variants,
+        default_probe: None,
         name: None,
         phase: None,
         statuses: Vec::new(),
@@ -416,6 +418,17 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
                     );
                 }
             }
+            if let Some(d) = &raw.default_probe {
+                if d.get_ref().trim().is_empty() {
+                    return err(
+                        file,
+                        text,
+                        d.span(),
+                        format!("default_probe of {code} is empty"),
+                    );
+                }
+            }
+            entry.default_probe = raw.default_probe.map(|d| d.into_inner().trim().to_string());
             entry.status = Some(status);
             entry.origin = Some(origin.into_inner());
             entry.reference = Some(reference.into_inner());
@@ -487,8 +500,12 @@ fn check_entry(file: &str, text: &str, raw: RawEntry) -> Result<Located<Entry>, 
                     );
                 }
             }
-            if raw.origin.is_some() || raw.reference.is_some() || !entry.variants.is_empty() {
-                return err(file, text, code_span, format!("probe entry {code} cannot have origin, reference or variants (only HTTP entries do)"));
+            if raw.origin.is_some()
+                || raw.reference.is_some()
+                || !entry.variants.is_empty()
+                || raw.default_probe.is_some()
+            {
+                return err(file, text, code_span, format!("probe entry {code} cannot have origin, reference, variants or default_probe (only HTTP entries do)"));
             }
             entry.name = Some(name.into_inner());
             entry.phase = Some(phase);
@@ -678,6 +695,28 @@ struct Origin {
     related: Range<usize>,
 }
 
+/// Fails on the first HTTP entry without a `default_probe`. The built-in catalog requires one for every
+/// status (every failure carries a probe code); a user's file may leave it out, and such a status then
+/// gets the generic code of its category.
+#[allow(dead_code)] // used by build.rs only
+pub fn require_defaults(texts: &[Text<'_>], entries: &[Located<Entry>]) -> Result<(), SourceError> {
+    match entries
+        .iter()
+        .find(|l| l.value.kind == Kind::Http && l.value.default_probe.is_none())
+    {
+        Some(l) => Err(locate(
+            texts,
+            &l.file,
+            l.text_span.clone(),
+            format!(
+                "HTTP entry {} needs a 'default_probe': the probe code a response with this status gets when nothing in it says more",
+                l.value.code
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Merges entry files in order (later files override earlier entries with the same code), attaches
 /// aliases, and checks what only the whole catalog can show: unique names, known related codes,
 /// distinct meanings.
@@ -801,6 +840,45 @@ pub fn assemble(
             keys
         })
         .collect();
+    // A status's default is written by probe name or code; it is stored as the code.
+    let mut defaults: Vec<(usize, String)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(wanted) = e.default_probe.as_deref() else {
+            continue;
+        };
+        match by_ref
+            .get(wanted)
+            .or_else(|| by_ref.get(&wanted.to_ascii_uppercase()))
+        {
+            Some(&j) if entries[j].kind == Kind::Probe => {
+                defaults.push((i, entries[j].code.clone()))
+            }
+            Some(_) => {
+                return Err(fail(
+                    &e.code,
+                    false,
+                    format!(
+                        "default_probe of {} is '{wanted}', an HTTP status; a default names a probe code",
+                        e.code
+                    ),
+                ))
+            }
+            None => {
+                return Err(fail(
+                    &e.code,
+                    false,
+                    format!(
+                        "default_probe '{wanted}' of {} is not a probe code in the catalog{}",
+                        e.code,
+                        suggest(wanted, by_ref.keys().map(String::as_str))
+                    ),
+                ))
+            }
+        }
+    }
+    for (i, code) in defaults {
+        entries[i].default_probe = Some(code);
+    }
     let mut attach: Vec<(usize, Alias)> = Vec::new();
     for set in alias_sets {
         for AliasRow { alias, targets } in set.aliases {

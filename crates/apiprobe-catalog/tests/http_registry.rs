@@ -289,3 +289,41 @@ fn http_files_are_sorted_by_code() {
         );
     }
 }
+
+#[test]
+fn every_error_status_has_a_probe_default_of_a_probe_code() {
+    let catalog = Catalog::builtin();
+    for e in catalog.entries().iter().filter(|e| e.kind == Kind::Http) {
+        let status = e.status.expect("HTTP entries have a status");
+        let d = catalog
+            .default_for_status(status)
+            .unwrap_or_else(|| panic!("{status} has no default"));
+        assert_eq!(d.kind, Kind::Probe, "{status}");
+        assert_eq!(e.default_probe.as_deref(), Some(d.code.as_str()));
+    }
+    let name = |s: u16| catalog.default_for_status(s).and_then(|e| e.name.clone());
+    assert_eq!(name(404).as_deref(), Some("RESOURCE_NOT_FOUND"));
+    assert_eq!(name(503).as_deref(), Some("SERVICE_UNAVAILABLE"));
+    assert_eq!(name(401).as_deref(), Some("HTTP_AUTH_ERROR"));
+    // A number the catalog does not list still gets the generic code of its class.
+    assert_eq!(name(470).as_deref(), Some("HTTP_CLIENT_ERROR"));
+    assert_eq!(name(590).as_deref(), Some("HTTP_SERVER_ERROR"));
+    assert_eq!(name(302), None);
+}
+
+#[test]
+fn a_default_naming_no_probe_code_is_refused_with_its_place() {
+    let file = "[[entry]]\ncode = \"404\"\ntitle = \"Not Found\"\ncategory = \"client\"\norigin = \"IANA\"\nreference = \"RFC 9110\"\nretryable = false\ndefault_probe = \"NOT_A_CODE\"\nmeaning = \"x y z\"\nlikely_causes = [\"a\", \"b\"]\nfixes = [\"c\"]\nrelated = []\n";
+    let err = Catalog::builtin()
+        .extended_with_text("mine.toml", file.as_bytes())
+        .expect_err("an unknown default is refused")
+        .to_string();
+    assert!(err.contains("mine.toml:2"), "{err}");
+    assert!(err.contains("default_probe 'NOT_A_CODE'"), "{err}");
+    let file = file.replace("NOT_A_CODE", "500");
+    let err = Catalog::builtin()
+        .extended_with_text("mine.toml", file.as_bytes())
+        .expect_err("a status as default is refused")
+        .to_string();
+    assert!(err.contains("an HTTP status"), "{err}");
+}

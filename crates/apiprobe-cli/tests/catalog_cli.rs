@@ -19,6 +19,19 @@ fn lookup_by_status_prints_a_card() {
 }
 
 #[test]
+fn lookup_of_a_status_names_its_default_probe_code() {
+    let o = apiprobe(&["lookup", "503"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("probe code: PRB-3504 SERVICE_UNAVAILABLE"),
+        "{out}"
+    );
+    let o = apiprobe(&["lookup", "--json", "503"]);
+    assert_eq!(json(&o)[0]["default_probe"], "PRB-3504");
+}
+
+#[test]
 fn lookup_by_code_in_any_case_and_by_name() {
     for q in [
         "PRB-3001",

@@ -24,6 +24,7 @@ pub mod batch;
 mod embedded;
 mod headers;
 mod json;
+mod message;
 mod raw;
 mod reading;
 mod table;

@@ -3,6 +3,7 @@
 
 use crate::headers::{self, HeaderFacts};
 use crate::json::Value;
+use crate::message::{self, Reading};
 use crate::table::tables;
 use crate::vendor::{self, Body, Finding};
 use crate::HttpResponse;
@@ -41,6 +42,9 @@ pub(crate) fn entry_for<'c>(catalog: &'c Catalog, target: &str) -> Option<&'c En
     catalog.by_name(target).or_else(|| catalog.by_code(target))
 }
 
+/// The evidence line of a report whose code is only its status's default.
+const BY_DEFAULT: &str = "nothing more specific than the status: ";
+
 /// How the exact condition was decided, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Basis {
@@ -48,12 +52,98 @@ enum Basis {
     VendorMessage,
     Parser,
     Header,
+    /// The message reader (`crate::message`).
+    Text,
     Keywords,
 }
 
 /// Maps a finding to a catalog entry: vendor table by code, then by message, the parser's own conclusion,
 /// then generic keywords in the message.
 fn resolve<'c>(
+    catalog: &'c Catalog,
+    f: &Finding,
+    status: u16,
+    text: &Reading,
+) -> Option<(&'c Entry, Basis, String)> {
+    let decided = decide(catalog, f, status);
+    // A vendor code that only says "validation failed" or "bad request" leaves the condition open: the
+    // message's words may name it (a field that is required, a thing that does not exist).
+    if let Some((e, basis, why)) = &decided {
+        if !matches!(
+            basis,
+            Basis::VendorCode | Basis::VendorMessage | Basis::Parser
+        ) || !coarse(e)
+        {
+            return decided;
+        }
+        if let Some((t, said)) = from_text(catalog, text) {
+            if !coarse(t) && t.category == e.category {
+                return Some((
+                    t,
+                    Basis::Text,
+                    cat([
+                        why,
+                        "; the message refines it: '",
+                        said,
+                        "' reads as ",
+                        t.label(),
+                    ]),
+                ));
+            }
+        }
+        return decided;
+    }
+    if let Some((t, said)) = from_text(catalog, text) {
+        return Some((
+            t,
+            Basis::Text,
+            cat(["message text: '", said, "' reads as ", t.label()]),
+        ));
+    }
+    let message = f
+        .message
+        .as_deref()
+        .filter(|m| !only_reason_phrase(catalog, m, status));
+    keywords(catalog, message.or(f.vendor_code.as_deref())?, status)
+        .or_else(|| keywords(catalog, f.vendor_code.as_deref()?, status))
+}
+
+/// Conditions that say no more than "the request was wrong": a more exact one from the text wins.
+fn coarse(e: &Entry) -> bool {
+    matches!(
+        e.name.as_deref(),
+        Some(
+            "VALIDATION_FAILED"
+                | "INVALID_FIELD_VALUE"
+                | "MALFORMED_REQUEST"
+                | "HTTP_CLIENT_ERROR"
+                | "HTTP_AUTH_ERROR"
+                | "HTTP_SERVER_ERROR"
+        )
+    )
+}
+
+/// The catalog entry the message reader's condition names, with the words that named it.
+fn from_text<'c, 't>(catalog: &'c Catalog, text: &'t Reading) -> Option<(&'c Entry, &'t str)> {
+    let e = entry_for(catalog, text.maps_to.as_deref()?)?;
+    Some((e, text.said.as_deref().unwrap_or("")))
+}
+
+/// Whether a message is only the status's reason phrase (`Bad Request`, `404 Not Found`): it says
+/// nothing the status did not, so its words must not name a condition the status does not.
+fn only_reason_phrase(catalog: &Catalog, message: &str, status: u16) -> bool {
+    let Some(entry) = catalog.by_status(status) else {
+        return false;
+    };
+    let words = message
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace())
+        .trim_end_matches(['.', '!']);
+    words.eq_ignore_ascii_case(&entry.title)
+}
+
+/// The vendor's code, its message rules, or the parser's own conclusion.
+fn decide<'c>(
     catalog: &'c Catalog,
     f: &Finding,
     status: u16,
@@ -89,12 +179,7 @@ fn resolve<'c>(
             return Some((e, Basis::Parser, cat([f.format, " body reads as ", target])));
         }
     }
-    keywords(
-        catalog,
-        f.message.as_deref().or(f.vendor_code.as_deref())?,
-        status,
-    )
-    .or_else(|| keywords(catalog, f.vendor_code.as_deref()?, status))
+    None
 }
 
 /// Generic phrases (`data/vendors/generic.toml`) in a message.
@@ -139,6 +224,14 @@ fn body_text<'b>(body: &'b [u8], evidence: &mut Vec<String>) -> (Cow<'b, str>, b
     if matches!(text, Cow::Owned(_)) {
         evidence.push("body is not valid UTF-8; invalid bytes were replaced".to_string());
     }
+    // A byte order mark (Azure Storage puts one before its XML) is not part of the document.
+    let text = match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.strip_prefix('\u{feff}').unwrap_or(s)),
+        Cow::Owned(s) => match s.strip_prefix('\u{feff}') {
+            Some(rest) => Cow::Owned(rest.to_string()),
+            None => Cow::Owned(s),
+        },
+    };
     (text, false)
 }
 
@@ -324,11 +417,21 @@ pub(crate) fn explain_parts(
         None
     };
 
-    let mut resolved = finding.as_ref().and_then(|f| resolve(catalog, f, status));
+    // What the message says in words: the condition when nothing stronger names it, and the field,
+    // resource and permission when the format itself does not carry them.
+    let words = finding
+        .as_ref()
+        .and_then(|f| f.message.as_deref())
+        .filter(|_| is_error_status || finding.is_some())
+        .map(|m| message::read(m, status))
+        .unwrap_or_default();
+    let mut resolved = finding
+        .as_ref()
+        .and_then(|f| resolve(catalog, f, status, &words));
     let mut primary = finding;
     if resolved.is_none() {
         if let Some(c) = challenge.as_ref() {
-            if let Some((e, _, why)) = resolve(catalog, c, status) {
+            if let Some((e, _, why)) = resolve(catalog, c, status, &Reading::default()) {
                 resolved = Some((e, Basis::Header, why));
                 let mut merged = c.clone();
                 if let Some(p) = primary.take() {
@@ -379,6 +482,7 @@ pub(crate) fn explain_parts(
     }
     report.evidence.append(&mut evidence);
     let mut confidence;
+    let mut by_default = false;
     let by_header = matches!(resolved, Some((_, Basis::Header, _)));
     match resolved {
         Some((entry, basis, why)) => {
@@ -389,12 +493,22 @@ pub(crate) fn explain_parts(
                 Basis::VendorCode => 0.6 + 0.35 * parser_conf,
                 Basis::VendorMessage | Basis::Parser => 0.5 + 0.35 * parser_conf,
                 Basis::Header => 0.75,
+                Basis::Text => 0.5 + 0.3 * parser_conf,
                 Basis::Keywords => 0.6,
             };
         }
         None => {
-            if let Some(e) = catalog.by_status(status) {
+            // Nothing says more than the status: its catalog default, so every failure still has a
+            // probe code (the status itself stays in `status`).
+            if let Some(e) = catalog.default_for_status(status) {
                 report.set_entry(e);
+                report.evidence.push(cat([
+                    BY_DEFAULT,
+                    e.label(),
+                    " is the catalog's default for ",
+                    status_text,
+                ]));
+                by_default = true;
             }
             confidence = if primary.as_ref().is_some_and(|f| f.format != "empty") {
                 0.45
@@ -417,6 +531,20 @@ pub(crate) fn explain_parts(
         }
         report.evidence.extend(f.evidence);
     }
+    if report.code.is_some() && !words.is_empty() {
+        for (slot, found, what) in [
+            (&mut report.field, &words.field, "field"),
+            (&mut report.resource, &words.resource, "resource"),
+            (&mut report.permission, &words.permission, "permission"),
+        ] {
+            if let (None, Some(v)) = (slot.as_ref(), found) {
+                report
+                    .evidence
+                    .push(cat(["message text names the ", what, " '", v, "'"]));
+                *slot = Some(v.clone());
+            }
+        }
+    }
     if let Some(c) = challenge {
         if report.permission.is_none() {
             report.permission = c.permission;
@@ -438,7 +566,13 @@ pub(crate) fn explain_parts(
             report.details.insert(k.to_string(), v);
         }
     }
-    report.conflict = conflict(status, &report);
+    // A default drawn from the status cannot disagree with it (419 -> CSRF_TOKEN_INVALID is an auth
+    // condition on a client status because the number itself means that).
+    report.conflict = if by_default {
+        None
+    } else {
+        conflict(status, &report)
+    };
     if report.conflict.is_some() {
         confidence -= 0.05;
     }
@@ -612,12 +746,23 @@ pub(crate) fn explain_code(
                 r.vendor_code = r.vendor_code.or(report.vendor_code.take());
                 return Some(r);
             }
-            if let Some((e, _, why)) = keywords(catalog, msg, 0) {
+            let words = message::read(msg, 0);
+            if let Some((e, said)) = from_text(catalog, &words) {
+                report.set_entry(e);
+                report.format = Some("message".to_string());
+                report
+                    .evidence
+                    .push(cat(["message text: '", said, "' reads as ", e.label()]));
+                confidence = 0.55;
+            } else if let Some((e, _, why)) = keywords(catalog, msg, 0) {
                 report.set_entry(e);
                 report.format = Some("message".to_string());
                 report.evidence.push(why);
                 confidence = 0.55;
             }
+            report.field = words.field;
+            report.resource = words.resource;
+            report.permission = words.permission;
         }
     }
     report.code.as_ref()?;
@@ -626,9 +771,11 @@ pub(crate) fn explain_code(
     Some(report)
 }
 
-/// Whether a report says more than the bare status: a recognised body, header or code.
+/// Whether a report says more than the bare status: a recognised body, header or code. A name that is
+/// only the status's catalog default (an empty 503 reads as SERVICE_UNAVAILABLE) is not more.
 pub fn recognised(r: &Report) -> bool {
-    r.ok || r.name.is_some() || r.format.as_deref().is_some_and(|f| f != "empty")
+    r.ok || r.format.as_deref().is_some_and(|f| f != "empty")
+        || (r.name.is_some() && !r.evidence.iter().any(|e| e.starts_with(BY_DEFAULT)))
 }
 
 #[cfg(test)]

@@ -853,3 +853,15 @@ async fn log_lines_are_explained_by_the_api_the_form_and_translate() {
     assert_eq!(got.status, StatusCode::OK);
     assert!(got.text().contains(r#"href="/codes/PRB-3001""#));
 }
+
+#[tokio::test]
+async fn a_status_page_links_its_default_probe_code() {
+    let r = router();
+    let page = get(&r, "/codes/503").await.text();
+    assert!(
+        page.contains(r#"<a href="/codes/PRB-3504"><code>PRB-3504 SERVICE_UNAVAILABLE</code></a>"#),
+        "{page}"
+    );
+    let e = get(&r, "/api/v1/codes/404").await.json();
+    assert_eq!(e["default_probe"], "PRB-1151");
+}

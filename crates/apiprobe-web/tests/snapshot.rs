@@ -29,6 +29,7 @@ fn entry() -> Entry {
         origin: None,
         reference: None,
         variants: Vec::new(),
+        default_probe: None,
         name: Some("CONNECTION_REFUSED".into()),
         phase: Some(Phase::Connect),
         statuses: Vec::new(),

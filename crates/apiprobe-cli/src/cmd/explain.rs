@@ -30,7 +30,7 @@ Batch mode:
 Exit status: 0 explained; 1 nothing recognised beyond the status; 2 usage or input error.
 
 Examples:
-  curl -si https://api.example.com/v1/users | apiprobe explain
+  curl -si https://api.example.com/v1/users | apiprobe explain -
   apiprobe explain response.http --json
   apiprobe explain --status 403 --header 'WWW-Authenticate: Bearer error=\"insufficient_scope\"'
   apiprobe explain --code ThrottlingException
@@ -39,7 +39,7 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct ExplainArgs {
-    /// A file holding a raw response (stdin when absent)
+    /// A file holding a raw response (stdin when absent or `-`)
     #[arg(value_name = "FILE", conflicts_with = "file")]
     pub path: Option<PathBuf>,
 
@@ -96,7 +96,12 @@ pub struct ExplainArgs {
 
 pub fn run(global: &Global, style: Style, args: ExplainArgs) -> anyhow::Result<Outcome> {
     let catalog = load_catalog(global)?;
-    let source = args.path.clone().or(args.file.clone());
+    // `-` is standard input, as for cat, jq and rg.
+    let source = args
+        .path
+        .clone()
+        .or(args.file.clone())
+        .filter(|p| p.as_os_str() != "-");
     if args.batch {
         return run_batch(&catalog, source.as_deref(), args.summary);
     }

@@ -95,7 +95,7 @@ pub fn run(global: &Global, style: Style, args: LookupArgs) -> anyhow::Result<Ou
         if i > 0 {
             writeln!(out, "{}", style.dim("────"))?;
         }
-        write!(out, "{}", entry_card(h.entry, style))?;
+        write!(out, "{}", entry_card(h.entry, &catalog, style))?;
     }
     Ok(Outcome::Positive)
 }
@@ -165,7 +165,7 @@ fn lookup_alias(
         style.dim(&format!("is {} {}", entry.code, entry.label()))
     )?;
     writeln!(out)?;
-    write!(out, "{}", entry_card(entry, style))?;
+    write!(out, "{}", entry_card(entry, catalog, style))?;
     Ok(Outcome::Positive)
 }
 

@@ -1,11 +1,12 @@
 //! The readable card for one catalog entry.
 
 use super::Style;
-use apiprobe_catalog::{Entry, Kind};
+use apiprobe_catalog::{Catalog, Entry, Kind};
 use std::fmt::Write;
 
-/// Title, category, meaning, causes, fixes and related codes, wrapped for a terminal.
-pub fn entry_card(e: &Entry, style: Style) -> String {
+/// Title, category, meaning, causes, fixes and related codes, wrapped for a terminal. The catalog names
+/// an HTTP entry's default probe code.
+pub fn entry_card(e: &Entry, catalog: &Catalog, style: Style) -> String {
     let mut out = String::new();
     let head = match (&e.name, e.kind) {
         (Some(name), _) => format!("{} {} — {}", e.code, name, e.title),
@@ -25,6 +26,14 @@ pub fn entry_card(e: &Entry, style: Style) -> String {
     let _ = writeln!(out, "{}", facts.join("  "));
     if let (Some(origin), Some(reference)) = (&e.origin, &e.reference) {
         let _ = writeln!(out, "{} {origin}, {reference}", style.dim("defined by:"));
+    }
+    if let Some(d) = e.default_probe.as_deref() {
+        let named = catalog.by_code(d).map(Entry::label).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} {d} {named} (when nothing in the response says more)",
+            style.dim("probe code:")
+        );
     }
     if !e.statuses.is_empty() {
         let list: Vec<String> = e.statuses.iter().map(u16::to_string).collect();

@@ -279,10 +279,16 @@ fn resolve<'c>(catalog: &'c Catalog, hit: &Hit<'_>, lines: &[&str]) -> Option<Re
     ) {
         (entry, alias_sentence(alias_tool, alias, entry))
     } else if let Some(s) = status {
-        let entry = catalog.by_status(s)?;
+        // The status's catalog default, so the line gets a probe code like a bare response would.
+        let entry = catalog
+            .default_for_status(s)
+            .or_else(|| catalog.by_status(s))?;
         (
             entry,
-            format!("the {tool} line carries HTTP status {s}; read by the status rules"),
+            format!(
+                "the {tool} line carries HTTP status {s}; {} is the catalog's default for it",
+                entry.label()
+            ),
         )
     } else {
         return None;
@@ -369,8 +375,19 @@ mod tests {
     #[test]
     fn status_in_text_goes_through_the_status_rules() {
         let r = explain("curl: (22) The requested URL returned error: 503").expect("recognised");
-        assert_eq!(r.code.as_deref(), Some("503"));
+        assert_eq!(r.code.as_deref(), Some("PRB-3504"));
+        assert_eq!(r.name.as_deref(), Some("SERVICE_UNAVAILABLE"));
         assert_eq!(r.status, Some(503));
+        for (line, name, status) in [
+            ("requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://api.example.com/v1/x", "PERMISSION_DENIED", 403),
+            ("HTTPError: 403 Client Error: Forbidden", "PERMISSION_DENIED", 403),
+            ("AxiosError: Request failed with status code 429", "RATE_LIMITED", 429),
+            ("curl: (22) The requested URL returned error: 401", "HTTP_AUTH_ERROR", 401),
+        ] {
+            let r = explain(line).unwrap_or_else(|| panic!("{line}: not recognised"));
+            assert_eq!(r.name.as_deref(), Some(name), "{line}");
+            assert_eq!(r.status, Some(status), "{line}");
+        }
     }
 
     #[test]

@@ -31,8 +31,10 @@ mod jsonapi;
 mod jsonrpc;
 mod kubernetes;
 mod mailchimp;
+mod maps_status;
 mod meta_graph;
 mod oci_registry;
+mod okta;
 mod openai;
 mod paypal;
 mod rails;
@@ -43,7 +45,9 @@ mod soap;
 mod spring_boot;
 mod squid;
 mod sse;
+mod success_flag;
 mod twilio;
+mod twitter;
 mod werkzeug;
 
 mod aws;
@@ -163,6 +167,9 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("aws", aws::parse),
     ("azure", azure::parse),
     ("slack", slack::parse),
+    ("success_flag", success_flag::parse),
+    ("maps_status", maps_status::parse),
+    ("twitter", twitter::parse),
     ("graphql", graphql::parse),
     ("github", github::parse),
     ("jsonrpc", jsonrpc::parse),
@@ -177,6 +184,7 @@ pub(crate) const PARSERS: &[(&str, Parser)] = &[
     ("paypal", paypal::parse),
     ("salesforce", salesforce::parse),
     ("oci_registry", oci_registry::parse),
+    ("okta", okta::parse),
     ("jsonapi", jsonapi::parse),
     ("sendgrid", sendgrid::parse),
     ("grpc_gateway", grpc_gateway::parse),

@@ -3,18 +3,111 @@
 //! The message is kept; generic phrases may still name the condition.
 
 use super::{code_text, msg, s, Body, Finding};
+use crate::json::Value;
 
-/// Members that hold a message in unclaimed JSON bodies, most common first.
+/// Members that hold a message in unclaimed JSON bodies. The explanatory ones come first: beside a
+/// `message` that repeats the reason phrase (`"Bad Request"`), an `explanation` says what was wrong.
 const MESSAGE_KEYS: &[&str] = &[
+    "explanation",
     "message",
     "error",
     "detail",
     "error_message",
     "errorMessage",
+    "error_description",
     "msg",
+    "info",
     "title",
     "description",
 ];
+
+/// Members that hold the API's own code.
+const CODE_KEYS: &[&str] = &["code", "error_code", "errorCode", "reason", "type"];
+
+/// Members that name the field at fault.
+const FIELD_KEYS: &[&str] = &["field", "param", "parameter", "property", "attribute"];
+
+/// The first string of `v[key]`, whether it is a string or a list of them (`"error": ["..."]`).
+fn text_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    match v.get(key)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.as_ref()),
+        Value::Array(a) => a.first().and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// The field an object names: a field member, the first of `fields`, or a pydantic `loc` path.
+fn field_of(v: &Value) -> Option<String> {
+    if let Some(f) = FIELD_KEYS.iter().find_map(|k| s(v, k)) {
+        return Some(f.to_string());
+    }
+    if let Some(f) = v
+        .get("fields")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return f.as_str().map(str::to_string);
+    }
+    let loc = v.get("loc")?.as_array()?;
+    let parts: Vec<String> = loc
+        .iter()
+        .filter_map(|p| match p {
+            Value::String(s) => Some(s.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    // FastAPI puts where the value came from first: `["body", "email"]`.
+    let skip = usize::from(
+        parts.len() > 1 && matches!(parts[0].as_str(), "body" | "query" | "path" | "header"),
+    );
+    (parts.len() > skip).then(|| parts[skip..].join("."))
+}
+
+/// Reads a JSON body of no known family: its message, code and field wherever the usual members put them.
+fn json_finding(v: &Value) -> Finding {
+    // A bare list of errors (pydantic's `[{"loc": [...], "msg": "..."}]`): its first entry speaks.
+    let v = match v {
+        Value::Array(a) => a.first().unwrap_or(v),
+        _ => v,
+    };
+    let error = v.get("error").filter(|e| e.as_object().is_some());
+    let inner = error
+        .and_then(|e| e.get("errors"))
+        .or_else(|| v.get("errors"))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .filter(|e| e.as_object().is_some());
+    let m = inner
+        .and_then(|e| MESSAGE_KEYS.iter().find_map(|k| text_of(e, k)))
+        .or_else(|| MESSAGE_KEYS.iter().find_map(|k| text_of(v, k)))
+        .or_else(|| error.and_then(|e| MESSAGE_KEYS.iter().find_map(|k| text_of(e, k))));
+    let code = CODE_KEYS
+        .iter()
+        .find_map(|k| code_text(v, k))
+        .or_else(|| error.and_then(|e| ["code", "type"].iter().find_map(|k| code_text(e, k))));
+    let field = inner
+        .and_then(field_of)
+        .or_else(|| field_of(v))
+        .or_else(|| error.and_then(field_of));
+    let mut f = Finding {
+        format: "json",
+        vendor_code: code,
+        message: m.and_then(msg),
+        field,
+        confidence: 0.4,
+        ..Finding::default()
+    };
+    f.evidence.push("body: JSON of no known family".to_string());
+    if f.message.is_none() && f.vendor_code.is_none() {
+        f.confidence = 0.2;
+    }
+    if f.field.is_some() && f.maps_to.is_none() {
+        // An error that names a field is about that field's value, until the words say more.
+        f.maps_to = Some("INVALID_FIELD_VALUE".to_string());
+    }
+    f
+}
 
 /// Takes the message of any non-empty body that is not HTML.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
@@ -23,26 +116,7 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         return None;
     }
     if let Some(v) = b.json {
-        let m = MESSAGE_KEYS
-            .iter()
-            .find_map(|k| s(v, k))
-            .or_else(|| v.get("error").and_then(|e| s(e, "message")));
-        let code = ["code", "error_code", "errorCode"]
-            .iter()
-            .find_map(|k| code_text(v, k))
-            .or_else(|| v.get("error").and_then(|e| code_text(e, "code")));
-        let mut f = Finding {
-            format: "json",
-            vendor_code: code,
-            message: m.and_then(msg),
-            confidence: 0.4,
-            ..Finding::default()
-        };
-        f.evidence.push("body: JSON of no known family".to_string());
-        if f.message.is_none() && f.vendor_code.is_none() {
-            f.confidence = 0.2;
-        }
-        return Some(f);
+        return Some(json_finding(v));
     }
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text);
     let mut f = Finding {

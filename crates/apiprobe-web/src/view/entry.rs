@@ -5,7 +5,8 @@ use super::{badge, entry_href, kind_label, layout, related_links, REFERENCE_PATH
 use apiprobe_catalog::{Catalog, Entry};
 use maud::{html, Markup};
 
-fn facts(e: &Entry) -> Markup {
+fn facts(catalog: &Catalog, e: &Entry) -> Markup {
+    let default = e.default_probe.as_deref().and_then(|d| catalog.by_code(d));
     html! {
         dl.facts {
             dt { "Kind" } dd { (kind_label(e.kind)) }
@@ -13,6 +14,10 @@ fn facts(e: &Entry) -> Markup {
             @if let Some(n) = &e.name { dt { "Name" } dd { code { (n) } } }
             @if let Some(o) = &e.origin { dt { "Defined by" } dd { (o) } }
             @if let Some(r) = &e.reference { dt { "Reference" } dd { (r) } }
+            @if let Some(d) = default {
+                dt { "Probe code" }
+                dd { a href=(entry_href(&d.code)) { code { (d.code) " " (d.label()) } } " when nothing in the response says more" }
+            }
             @if let Some(p) = e.phase { dt { "Phase" } dd { (p.as_str()) } }
             @if !e.statuses.is_empty() {
                 dt { "Usually with" }
@@ -37,7 +42,7 @@ pub(crate) fn entry_page(catalog: &Catalog, e: &Entry) -> Markup {
                 button.copy type="button" data-copy=(entry_href(&e.code)) hidden { "Copy link" }
             }
             p.lead { (e.meaning) }
-            (facts(e))
+            (facts(catalog, e))
             section aria-labelledby="causes" {
                 h2 #causes { "Likely causes" }
                 ul { @for c in &e.likely_causes { li { (c) } } }

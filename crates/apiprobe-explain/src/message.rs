@@ -1,0 +1,445 @@
+//! The message reader: what an error message says in words, for formats no parser knows and for the
+//! conditions a vendor's code leaves open. The phrases live in `data/phrases.toml`; each names the
+//! condition it means (`maps_to`) and may capture the `field`, `resource` or `permission` the message
+//! names. Vendor codes still win over the text; the text wins over the bare status.
+//!
+//! Cost: a message is at most a few hundred characters, and one pass of a keyword automaton picks the
+//! few phrases whose words occur in it; only those run their pattern.
+
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+/// The phrase table, embedded.
+const PHRASES: &str = include_str!("../data/phrases.toml");
+
+/// Longest text read; a message is cut to 500 characters before it gets here, a log line may not be.
+const MAX_TEXT: usize = 4096;
+
+/// Words a loose pattern may capture where a name should be (`The requested URL was not found`): the
+/// sentence's own words, never a resource's name.
+const NOT_NAMES: &[&str] = &[
+    "was", "is", "were", "are", "has", "have", "been", "be", "not", "the", "a", "an", "it", "this",
+    "that", "resource", "object", "item", "entity", "record", "page", "file", "url", "path",
+    "route", "endpoint", "user", "value",
+];
+
+/// Longest value kept for a field, resource or permission: a longer capture is a sentence, not a name.
+const MAX_NAME: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhraseFile {
+    phrase: Vec<RawPhrase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhrase {
+    /// Words of which at least one must occur (any case) before the pattern is tried.
+    keywords: Vec<String>,
+    /// A regular expression, case-insensitive unless it says `(?-i:...)`; named groups `field`,
+    /// `resource`, `permission` capture what the message names.
+    pattern: String,
+    /// The probe name the phrase means, when it names a condition at all.
+    #[serde(default)]
+    maps_to: Option<String>,
+    /// Only with this status class (`4xx`, `5xx`) or exact status.
+    #[serde(default)]
+    status: Option<String>,
+    /// The captured field is a header name: spaces become hyphens, words are capitalised.
+    #[serde(default)]
+    header: bool,
+}
+
+#[derive(Debug)]
+struct Phrase {
+    regex: regex::Regex,
+    maps_to: Option<String>,
+    status: Option<String>,
+    header: bool,
+    /// The first keyword, quoted back in the evidence.
+    said: String,
+}
+
+#[derive(Debug)]
+struct Table {
+    phrases: Vec<Phrase>,
+    /// Every keyword of every phrase; `owner[i]` is the phrase of keyword `i`.
+    keywords: aho_corasick::AhoCorasick,
+    owner: Vec<usize>,
+}
+
+static TABLE: LazyLock<Result<Table, String>> = LazyLock::new(|| load(PHRASES));
+
+fn load(text: &str) -> Result<Table, String> {
+    let file: PhraseFile = toml::from_str(text).map_err(|e| format!("phrases.toml: {e}"))?;
+    let mut phrases = Vec::with_capacity(file.phrase.len());
+    let mut words = Vec::new();
+    let mut owner = Vec::new();
+    for (i, raw) in file.phrase.into_iter().enumerate() {
+        if raw.keywords.is_empty() || raw.keywords.iter().any(|k| k.trim().is_empty()) {
+            return Err(format!("phrases.toml: phrase {} needs keywords", i + 1));
+        }
+        // Names in messages are ASCII; a Unicode `\w` under case folding would make every pattern
+        // several times larger for nothing.
+        let pattern = raw.pattern.replace("\\w", "[0-9A-Za-z_]");
+        let regex = regex::RegexBuilder::new(&pattern)
+            .case_insensitive(true)
+            .size_limit(4 << 20)
+            .build()
+            .map_err(|e| format!("phrases.toml: phrase {}: {e}", i + 1))?;
+        if let Some(s) = raw.status.as_deref() {
+            if !matches!(s, "4xx" | "5xx") && s.parse::<u16>().is_err() {
+                return Err(format!(
+                    "phrases.toml: phrase {}: status '{s}' is not 4xx, 5xx or a number",
+                    i + 1
+                ));
+            }
+        }
+        for k in &raw.keywords {
+            words.push(k.to_ascii_lowercase());
+            owner.push(i);
+        }
+        phrases.push(Phrase {
+            regex,
+            maps_to: raw.maps_to,
+            status: raw.status,
+            header: raw.header,
+            said: raw.keywords[0].clone(),
+        });
+    }
+    let keywords = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&words)
+        .map_err(|e| format!("phrases.toml: keywords: {e}"))?;
+    Ok(Table {
+        phrases,
+        keywords,
+        owner,
+    })
+}
+
+/// What the words of a message say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Reading {
+    /// The probe name of the first phrase that names a condition.
+    pub maps_to: Option<String>,
+    /// The words that decided it, for the evidence.
+    pub said: Option<String>,
+    /// The request field the message names.
+    pub field: Option<String>,
+    /// The resource the message names.
+    pub resource: Option<String>,
+    /// The permission or scope the message names.
+    pub permission: Option<String>,
+}
+
+impl Reading {
+    /// Whether the message said anything this reader understood.
+    pub fn is_empty(&self) -> bool {
+        self.maps_to.is_none()
+            && self.field.is_none()
+            && self.resource.is_none()
+            && self.permission.is_none()
+    }
+}
+
+fn status_fits(rule: Option<&str>, status: u16) -> bool {
+    match rule {
+        None => true,
+        Some("4xx") => (400..500).contains(&status),
+        Some("5xx") => (500..600).contains(&status),
+        Some(n) => n.parse::<u16>().is_ok_and(|n| n == status),
+    }
+}
+
+/// A captured name cleaned of the quotes and punctuation around it; `None` when nothing is left.
+fn clean(s: &str) -> Option<String> {
+    let t = s
+        .trim()
+        .trim_matches(|c: char| matches!(c, '\'' | '"' | '`' | '‘' | '’' | '“' | '”'))
+        .trim_end_matches(['.', ',', ';', ':', ')'])
+        .trim();
+    (!t.is_empty() && t.len() <= MAX_NAME).then(|| t.to_string())
+}
+
+/// `user agent` -> `User-Agent`.
+fn header_name(s: &str) -> String {
+    s.split([' ', '-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join("-")
+}
+
+/// Reads a message. `status` 0 means unknown (a message copied from a UI): status-bound phrases
+/// then do not apply.
+pub(crate) fn read(text: &str, status: u16) -> Reading {
+    let mut out = Reading::default();
+    let Ok(table) = TABLE.as_ref() else {
+        return out;
+    };
+    let mut end = text.len().min(MAX_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
+    let mut candidates: Vec<usize> = table
+        .keywords
+        .find_overlapping_iter(text)
+        .map(|m| table.owner[m.pattern().as_usize()])
+        .collect();
+    if candidates.is_empty() {
+        return out;
+    }
+    // Table order is priority order.
+    candidates.sort_unstable();
+    candidates.dedup();
+    for i in candidates {
+        let p = &table.phrases[i];
+        if !status_fits(p.status.as_deref(), status) {
+            continue;
+        }
+        let Some(caps) = p.regex.captures(text) else {
+            continue;
+        };
+        if out.maps_to.is_none() {
+            if let Some(m) = &p.maps_to {
+                out.maps_to = Some(m.clone());
+                out.said = Some(p.said.clone());
+            }
+        }
+        if out.field.is_none() {
+            out.field = caps.name("field").and_then(|m| clean(m.as_str()));
+            if p.header {
+                out.field = out.field.map(|f| header_name(&f));
+            }
+        }
+        if out.resource.is_none() {
+            out.resource = caps
+                .name("resource")
+                .and_then(|m| clean(m.as_str()))
+                .filter(|r| !NOT_NAMES.iter().any(|w| r.eq_ignore_ascii_case(w)));
+        }
+        if out.permission.is_none() {
+            out.permission = caps.name("permission").and_then(|m| clean(m.as_str()));
+        }
+        if out.maps_to.is_some()
+            && out.field.is_some()
+            && out.resource.is_some()
+            && out.permission.is_some()
+        {
+            break;
+        }
+    }
+    out
+}
+
+/// Problems loading the table (for the tests; a broken table reads nothing rather than failing).
+#[cfg(test)]
+pub(crate) fn problem() -> Option<String> {
+    TABLE.as_ref().err().cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn r(text: &str) -> Reading {
+        read(text, 400)
+    }
+
+    #[test]
+    fn the_table_loads_and_every_target_is_a_catalog_name() {
+        assert_eq!(problem(), None);
+        let catalog = apiprobe_catalog::Catalog::builtin();
+        let table = TABLE.as_ref().expect("loads");
+        for p in &table.phrases {
+            if let Some(m) = &p.maps_to {
+                assert!(catalog.by_name(m).is_some(), "{m} is not a probe name");
+            }
+        }
+    }
+
+    #[test]
+    fn broken_tables_are_errors_not_panics() {
+        assert!(load("phrase = 3").is_err());
+        assert!(load("[[phrase]]\nkeywords = [\"a\"]\npattern = \"(\"\n").is_err());
+        assert!(load("[[phrase]]\nkeywords = []\npattern = \"a\"\n").is_err());
+        assert!(
+            load("[[phrase]]\nkeywords = [\"a\"]\npattern = \"a\"\nstatus = \"6xx\"\n").is_err()
+        );
+    }
+
+    #[test]
+    fn required_fields_in_the_usual_spellings() {
+        for (text, field) in [
+            ("Field 'email' must not be blank", "email"),
+            ("\"name\" is required", "name"),
+            ("max_tokens: Field required", "max_tokens"),
+            ("must have required property 'name'", "name"),
+            (
+                "Required input 'mandatory-parameter' not provided",
+                "mandatory-parameter",
+            ),
+            ("The parameter \"note_id\" is required.", "note_id"),
+            ("Missing required parameter: customer", "customer"),
+            ("label: Label must be specified", "label"),
+            (
+                "Error in `inputs.context`: field required",
+                "inputs.context",
+            ),
+            (
+                "Invalid request.  \"email\", \"name\" weren't supplied.",
+                "email",
+            ),
+        ] {
+            let got = r(text);
+            assert_eq!(
+                got.maps_to.as_deref(),
+                Some("MISSING_REQUIRED_FIELD"),
+                "{text}"
+            );
+            assert_eq!(got.field.as_deref(), Some(field), "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_values_name_their_field() {
+        for (text, field) in [
+            ("1 validation error detected: Value 'foobar' at 'gatewayARN' failed to satisfy constraint: Member must have length greater than or equal to 50", "gatewayARN"),
+            ("\"age\" must be a number", "age"),
+            ("Invalid request.  For 'properties/auto_trigger_checks', {} is not an array.", "auto_trigger_checks"),
+            ("Invalid new_owner", "new_owner"),
+            ("body/name must be string", "name"),
+        ] {
+            let got = r(text);
+            assert_eq!(got.maps_to.as_deref(), Some("INVALID_FIELD_VALUE"), "{text}");
+            assert_eq!(got.field.as_deref(), Some(field), "{text}");
+        }
+    }
+
+    #[test]
+    fn missing_things_name_their_resource() {
+        for (text, resource) in [
+            (
+                "No such customer: 'cus_K9Fo2BpabkGWva'",
+                "cus_K9Fo2BpabkGWva",
+            ),
+            ("Could not find fine tune: 123", "123"),
+            ("The model 'ft:123' does not exist", "ft:123"),
+            ("No run step found with id 'step_123'.", "step_123"),
+            ("DBInstance foobar not found.", "foobar"),
+            ("The user with name foobar cannot be found.", "foobar"),
+            ("Stack: foobar does not exist", "foobar"),
+            ("Cannot find Load Balancer foobar", "foobar"),
+            ("Unknown domain: foobar", "foobar"),
+            ("Order 42 does not exist", "42"),
+            (
+                "No such object: gcsfs-testing/mapping/nonexistent",
+                "gcsfs-testing/mapping/nonexistent",
+            ),
+            (
+                "File/Folder does not exist: /dir/foo/bar [id][time]",
+                "/dir/foo/bar",
+            ),
+        ] {
+            let got = r(text);
+            assert_eq!(got.maps_to.as_deref(), Some("RESOURCE_NOT_FOUND"), "{text}");
+            assert_eq!(got.resource.as_deref(), Some(resource), "{text}");
+        }
+    }
+
+    #[test]
+    fn permissions_in_the_usual_spellings() {
+        for (text, permission) in [
+            ("Permission 'storage.objects.get' denied on resource", "storage.objects.get"),
+            ("a@b.com does not have storage.buckets.delete access to the project.", "storage.buckets.delete"),
+            ("User: arn:aws:iam::1:user/x is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k", "s3:GetObject"),
+            ("The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Storage/storageAccounts/read' over scope '/subscriptions/1' or the scope is invalid.", "Microsoft.Storage/storageAccounts/read"),
+            ("Having the 'rak_charge_write' permission would allow this request to continue.", "rak_charge_write"),
+            ("Must have admin rights to Repository.", "admin"),
+        ] {
+            let got = r(text);
+            assert_eq!(got.permission.as_deref(), Some(permission), "{text}");
+            assert!(got.maps_to.is_some(), "{text}");
+        }
+        let aws = r("User: u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k because no policy allows it");
+        assert_eq!(aws.resource.as_deref(), Some("arn:aws:s3:::b/k"));
+    }
+
+    #[test]
+    fn conditions_without_names() {
+        for (text, status, name) in [
+            (
+                "The access token is missing or invalid",
+                401,
+                "TOKEN_INVALID",
+            ),
+            ("You have exceeded your quota", 429, "QUOTA_EXCEEDED"),
+            ("API rate limit exceeded for 1.2.3.4", 403, "RATE_LIMITED"),
+            ("upstream request timeout", 504, "GATEWAY_TIMEOUT"),
+            ("The service is down for maintenance", 503, "MAINTENANCE"),
+            ("A user with this email already exists", 409, "CONFLICT"),
+            ("The refresh token has been revoked", 400, "TOKEN_REVOKED"),
+            ("Internal error, please retry", 500, "INTERNAL_ERROR"),
+        ] {
+            assert_eq!(read(text, status).maps_to.as_deref(), Some(name), "{text}");
+        }
+    }
+
+    #[test]
+    fn headers_are_named_as_headers() {
+        let got = r("Missing or invalid User Agent string.");
+        assert_eq!(got.field.as_deref(), Some("User-Agent"));
+        assert_eq!(got.maps_to.as_deref(), Some("INVALID_HEADER"));
+        let got = read("If-Match header required", 428);
+        assert_eq!(got.field.as_deref(), Some("If-Match"));
+    }
+
+    #[test]
+    fn broken_huge_and_hostile_text() {
+        assert!(r("").is_empty());
+        assert!(r("\u{0}\u{1}\u{feff}").is_empty());
+        assert!(r("everything went fine").is_empty());
+        // A huge message is read only in its first part, and a capture cannot be a whole sentence.
+        let huge = format!("Field '{}' is required", "a".repeat(100_000));
+        assert_eq!(r(&huge).field, None);
+        let long = "é".repeat(5000) + " not found";
+        let _ = r(&long);
+        let _ = r(&"'".repeat(10_000));
+        let _ = r(&"No such ".repeat(2_000));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,400}", status in 0u16..1000) {
+            let _ = read(&text, status);
+        }
+
+        #[test]
+        fn never_panics_on_phrase_like_text(parts in proptest::collection::vec(prop_oneof![
+            Just("Field ".to_string()), Just("'".to_string()), Just("\"".to_string()),
+            Just(" is required".to_string()), Just(" not found".to_string()), Just("No such ".to_string()),
+            Just(": ".to_string()), Just("Value '".to_string()), Just("' at '".to_string()),
+            Just(" failed to satisfy constraint".to_string()), Just("Permission '".to_string()),
+            Just("' denied".to_string()), "[a-zé_.:/-]{0,12}",
+        ], 0..30)) {
+            let text: String = parts.concat();
+            let got = read(&text, 400);
+            for v in [&got.field, &got.resource, &got.permission].into_iter().flatten() {
+                prop_assert!(!v.is_empty() && v.len() <= MAX_NAME);
+            }
+        }
+    }
+}
