@@ -26,6 +26,13 @@
 //! [retention]
 //! max_age = "30d"
 //! max_runs = 100000         # per check
+//!
+//! [api]
+//! public_read = false       # reads need a token too; default true
+//!
+//! [[token]]
+//! env = "MONITOR_TOKEN"     # the bearer token is this variable's value
+//! access = "read-write"     # or "read"
 //! ```
 //!
 //! The run keys are read by `apiprobe-probe`'s own suite parser, so both commands accept exactly the
@@ -50,7 +57,7 @@ const MONITOR_CHECK_KEYS: &[&str] = &[
 ];
 
 /// Top-level tables only the monitor reads.
-const MONITOR_TABLES: &[&str] = &["maintenance", "alert", "retention"];
+const MONITOR_TABLES: &[&str] = &["maintenance", "alert", "retention", "token", "api"];
 
 /// One check with its schedule and state rules.
 #[derive(Debug, Clone)]
@@ -157,6 +164,8 @@ pub struct MonitorSuite {
     pub alerts: Vec<AlertDest>,
     /// History limits.
     pub retention: Retention,
+    /// Who may use the monitor API (see [`crate::web`]).
+    pub api: crate::suite_api::ApiAccess,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -218,6 +227,9 @@ struct RawFile {
     #[serde(default)]
     alert: Vec<Spanned<RawAlert>>,
     retention: Option<RawRetention>,
+    #[serde(default)]
+    token: Vec<Spanned<crate::suite_api::RawToken>>,
+    api: Option<crate::suite_api::RawApi>,
 }
 
 /// Places an error at a byte offset of the file.
@@ -525,18 +537,19 @@ impl MonitorSuite {
         let mut alerts = Vec::new();
         for a in &raw.alert {
             let r = a.get_ref();
-            let kind =
-                match r.kind.get_ref().as_str() {
-                    "webhook" => AlertKind::Webhook,
-                    "slack" => AlertKind::Slack,
-                    "alertmanager" => AlertKind::Alertmanager,
-                    other => return Err(loc.at(
+            let kind = match r.kind.get_ref().as_str() {
+                "webhook" => AlertKind::Webhook,
+                "slack" => AlertKind::Slack,
+                "alertmanager" => AlertKind::Alertmanager,
+                other => {
+                    return Err(loc.at(
                         r.kind.span().start,
                         format!(
                             "kind = \"{other}\": use \"webhook\", \"slack\" or \"alertmanager\""
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             let url = expand(r.url.get_ref(), r.url.span().start, &loc, env)?;
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(loc.at(
@@ -573,6 +586,7 @@ impl MonitorSuite {
                     .ok_or_else(|| loc.at(n.span().start, "max_runs must be 1 or more"))?;
             }
         }
+        let api = crate::suite_api::ApiAccess::from_raw(&raw.token, raw.api.as_ref(), &loc, env)?;
         let name = Path::new(file)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -584,6 +598,7 @@ impl MonitorSuite {
             maintenance,
             alerts,
             retention,
+            api,
         })
     }
 }
