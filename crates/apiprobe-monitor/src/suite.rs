@@ -525,18 +525,19 @@ impl MonitorSuite {
         let mut alerts = Vec::new();
         for a in &raw.alert {
             let r = a.get_ref();
-            let kind =
-                match r.kind.get_ref().as_str() {
-                    "webhook" => AlertKind::Webhook,
-                    "slack" => AlertKind::Slack,
-                    "alertmanager" => AlertKind::Alertmanager,
-                    other => return Err(loc.at(
+            let kind = match r.kind.get_ref().as_str() {
+                "webhook" => AlertKind::Webhook,
+                "slack" => AlertKind::Slack,
+                "alertmanager" => AlertKind::Alertmanager,
+                other => {
+                    return Err(loc.at(
                         r.kind.span().start,
                         format!(
                             "kind = \"{other}\": use \"webhook\", \"slack\" or \"alertmanager\""
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             let url = expand(r.url.get_ref(), r.url.span().start, &loc, env)?;
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(loc.at(
