@@ -95,14 +95,18 @@ async fn check_loop(
         let mine = match &shared.leases {
             None => true,
             Some((store, location, owner)) => {
-                match store
-                    .claim_run(check.name(), location, slot, next, owner)
-                    .await
-                {
-                    Ok(won) => won,
-                    Err(e) => {
-                        // Without the database no process can agree; run rather than skip.
+                // Without the database no process can agree: run rather than skip, and do not
+                // wait long to find out.
+                let limit = (check.interval / 2).min(Duration::from_secs(2));
+                let claim = store.claim_run(check.name(), location, slot, next, owner);
+                match tokio::time::timeout(limit, claim).await {
+                    Ok(Ok(won)) => won,
+                    Ok(Err(e)) => {
                         tracing::warn!(check = %check.name(), error = %e, "cannot claim the run; running it here");
+                        true
+                    }
+                    Err(_) => {
+                        tracing::warn!(check = %check.name(), "no answer to the claim in time; running it here");
                         true
                     }
                 }

@@ -237,6 +237,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod sqlite_tests;

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod history;
+pub mod services;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -118,4 +121,73 @@ pub async fn get_text(addr: SocketAddr, path: &str) -> String {
     text.split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
+}
+
+/// A monitor running in this process until `stop` is called.
+pub struct Running {
+    pub task:
+        tokio::task::JoinHandle<Result<apiprobe_monitor::Summary, apiprobe_monitor::MonitorError>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub addr: Arc<Mutex<Option<SocketAddr>>>,
+    _reload: tokio::sync::mpsc::Sender<()>,
+}
+
+impl Running {
+    /// Starts `apiprobe monitor SUITE --db DB --location LOCATION --addr 127.0.0.1:0`.
+    pub fn start(suite: &std::path::Path, db: &str, location: &str) -> Running {
+        let addr = Arc::new(Mutex::new(None));
+        let seen = addr.clone();
+        let opts = apiprobe_monitor::Options {
+            suite: suite.to_path_buf(),
+            db: Some(db.to_string()),
+            addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            location: location.into(),
+            once: false,
+            public_url: None,
+            max_in_flight: 64,
+            on_tick: None,
+            on_listen: Some(Arc::new(move |a| {
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
+            })),
+        };
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+        let task = tokio::spawn(apiprobe_monitor::run(
+            opts,
+            Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
+            async move {
+                let _ = stop_rx.await;
+            },
+            reload_rx,
+        ));
+        Running {
+            task,
+            stop: Some(stop_tx),
+            addr,
+            _reload: reload_tx,
+        }
+    }
+
+    /// The web server's address, once it listens.
+    pub async fn addr(&self) -> SocketAddr {
+        for _ in 0..100 {
+            if let Some(a) = *self.addr.lock().unwrap_or_else(|p| p.into_inner()) {
+                return a;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the monitor never listened");
+    }
+
+    /// Stops it (SIGTERM's path) and returns its summary.
+    pub async fn stop(mut self) -> apiprobe_monitor::Summary {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(60), &mut self.task)
+            .await
+            .expect("stops in time")
+            .expect("task")
+            .expect("clean stop")
+    }
 }
