@@ -186,3 +186,45 @@ async fn down_alert_metrics_resolve_restart() {
     assert_eq!(store.events("api", 10).await.expect("events").len(), 3);
     assert_eq!(hook.bodies().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_expiry_warns_once_per_threshold() {
+    use apiprobe_testkit::{certs, CertKind, FaultServer};
+    // The testkit's valid certificate expires 30 days after it was made.
+    let server = FaultServer::spawn_tls(CertKind::Valid).expect("tls server");
+    let (hook, hook_addr) = Receiver::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = certs().write_ca(dir.path()).expect("ca");
+    let suite = dir.path().join("tls.toml");
+    std::fs::write(
+        &suite,
+        format!(
+            "[[check]]\nname = \"tls\"\nurl = \"{}\"\ncacert = \"{}\"\ninterval = \"1s\"\ntls_expiry_warning = [90, 60, 45, 7]\n\n\
+             [[alert]]\nkind = \"webhook\"\nurl = \"http://{hook_addr}/hook\"\n",
+            server.url("/ok"),
+            ca.display()
+        ),
+    )
+    .expect("write suite");
+    let db = format!("sqlite:{}", dir.path().join("h.db").display());
+    let m = common::Running::start(&suite, &db, "lab");
+    let addr = m.addr().await;
+    assert!(
+        wait_until(15, || !hook.bodies().is_empty()).await,
+        "no TLS warning"
+    );
+    // More runs, no more warnings: 45 days is the smallest threshold crossed, and it was sent.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let metrics = get_text(addr, "/metrics").await;
+    let summary = m.stop().await;
+    assert!(summary.runs >= 3, "{summary:?}");
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["topic"], "tls_expiry");
+    let days = bodies[0]["days_left"].as_i64().unwrap_or(-1);
+    assert!((28..=30).contains(&days), "{days}");
+    assert!(
+        metrics.contains("probe_ssl_earliest_cert_expiry{suite=\"tls\",check=\"tls\""),
+        "{metrics}"
+    );
+}
