@@ -76,4 +76,6 @@ pub enum Command {
     Run(crate::cmd::run::RunArgs),
     /// Serve the web reference page and its JSON API
     Serve(crate::cmd::serve::ServeArgs),
+    /// Run a suite on a schedule: history, Prometheus metrics and alerts by failure code
+    Monitor(crate::cmd::monitor::MonitorArgs),
 }

@@ -5,6 +5,7 @@ pub mod explain;
 pub mod export;
 pub mod list;
 pub mod lookup;
+pub mod monitor;
 pub mod run;
 pub mod serve;
 
@@ -53,5 +54,6 @@ pub fn run(cli: Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&global, style, args),
         Command::Run(args) => run::run(&global, style, args),
         Command::Serve(args) => serve::run(&global, args),
+        Command::Monitor(args) => monitor::run(&global, args),
     }
 }

@@ -12,7 +12,7 @@ pub mod schema;
 mod write;
 
 pub use read::{CodeCount, EventRow, RollupRow, RunPage, RunQuery, RunRow, StateRow, Uptime};
-pub use write::{AlertRow, Batch, EventRecord, NewAlert, RunRecord, StateRecord};
+pub use write::{now_ms, AlertRow, Batch, EventRecord, NewAlert, RunRecord, StateRecord};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -237,6 +237,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod sqlite_tests;

@@ -415,6 +415,49 @@ impl Store {
             .map_err(|e| self.wrap(e))
     }
 
+    /// Takes an alert for delivery: true when this process may send it now (no other process
+    /// holds it); it is held for `hold`, after which another attempt may take it.
+    pub async fn claim_alert(
+        &self,
+        id: i64,
+        now_ms: i64,
+        hold: std::time::Duration,
+    ) -> Result<bool, StoreError> {
+        let until = now_ms + i64::try_from(hold.as_millis()).unwrap_or(60_000);
+        let n = sqlx::query("UPDATE alerts SET next_attempt_ms = $3 WHERE id = $1 AND sent_ms IS NULL AND next_attempt_ms <= $2")
+            .bind(id)
+            .bind(now_ms)
+            .bind(until)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.wrap(e))?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Claims the run of `check` at `location` for the slot starting `slot_ms`: true for exactly one
+    /// of the processes sharing the database, which then runs it; the next slot is `next_ms`.
+    pub async fn claim_run(
+        &self,
+        check: &str,
+        location: &str,
+        slot_ms: i64,
+        next_ms: i64,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        let n = sqlx::query("INSERT INTO leases (check_name, location, next_due_ms, owner) VALUES ($1, $2, $3, $4) ON CONFLICT (check_name, location) DO UPDATE SET next_due_ms = excluded.next_due_ms, owner = excluded.owner WHERE leases.next_due_ms <= $5")
+            .bind(check.to_string())
+            .bind(location.to_string())
+            .bind(next_ms)
+            .bind(owner.to_string())
+            .bind(slot_ms)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.wrap(e))?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
     /// Records the outcome of a delivery attempt.
     pub async fn alert_attempted(
         &self,

@@ -1,6 +1,7 @@
-//! The store against a real SQLite file; [`exercise`] is shared with the PostgreSQL test.
+//! A known history written and read back through every call of the store's API; run against
+//! SQLite and PostgreSQL.
 
-use super::*;
+use apiprobe_monitor::store::*;
 
 fn run(at_ms: i64, check: &str, ok: bool, code: Option<&str>, total_ms: f64) -> RunRecord {
     RunRecord {
@@ -22,7 +23,7 @@ fn run(at_ms: i64, check: &str, ok: bool, code: Option<&str>, total_ms: f64) -> 
 }
 
 /// Writes a known history and reads it back through every read call.
-pub(crate) async fn exercise(store: &Store) {
+pub async fn exercise(store: &Store) {
     let hour = 3_600_000i64;
     let t0 = 1_700_000_000_000i64 - 1_700_000_000_000i64 % hour;
     let mut batch = Batch::default();
@@ -172,21 +173,4 @@ pub(crate) async fn exercise(store: &Store) {
         .await
         .expect("prune");
     assert_eq!(gone, 49);
-}
-
-#[tokio::test]
-async fn sqlite_history_round_trip() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:{}", dir.path().join("h.db").display());
-    let store = Store::open(&url).await.expect("open");
-    exercise(&store).await;
-    store.close().await;
-    // Opening again finds the schema in place.
-    let again = Store::open(&url).await.expect("reopen");
-    assert_eq!(again.states().await.expect("states").len(), 1);
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(again.pool())
-        .await
-        .expect("pragma");
-    assert_eq!(mode, "wal");
 }
