@@ -48,6 +48,8 @@ pub struct Shared {
     pub slots: Arc<Semaphore>,
     /// When several processes share a PostgreSQL database: claim each slot first.
     pub leases: Option<(Store, String, String)>,
+    /// Pauses set through the monitor API: a paused check's slots pass without a run.
+    pub controls: Option<Arc<crate::web::Controls>>,
 }
 
 /// Starts one task per check of `suite`; they stop when `stop` turns true (a run in flight is
@@ -112,7 +114,11 @@ async fn check_loop(
                 }
             }
         };
-        if mine {
+        let paused = shared
+            .controls
+            .as_ref()
+            .is_some_and(|c| c.is_paused(check.name()));
+        if mine && !paused {
             let Ok(_permit) = shared.slots.acquire().await else {
                 return;
             };

@@ -58,12 +58,13 @@ pub(crate) fn day_start(ms: i64) -> i64 {
     ms - ms.rem_euclid(DAY_MS)
 }
 
+/// Creates the indexes. They only make pages faster, so a failure (several monitors creating them
+/// at once on one PostgreSQL) is logged, not fatal.
 pub(crate) async fn ensure_indexes(store: &Store) -> Result<(), StoreError> {
     for stmt in INDEXES {
-        sqlx::query(stmt)
-            .execute(store.pool())
-            .await
-            .map_err(|e| store.wrap(e))?;
+        if let Err(e) = sqlx::query(stmt).execute(store.pool()).await {
+            tracing::warn!(error = %store.wrap(e), "could not create an index for the status pages");
+        }
     }
     Ok(())
 }
