@@ -20,6 +20,7 @@ fn options(suite: &std::path::Path, db: &str, addr: Arc<Mutex<Option<SocketAddr>
         public_url: None,
         max_in_flight: 64,
         on_tick: None,
+        on_result: None,
         on_listen: Some(Arc::new(move |a| {
             *addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
         })),
