@@ -283,10 +283,15 @@ pub async fn run(
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     let mut current = suite;
+    let mut reload_open = true;
     loop {
         let reread = tokio::select! {
             _ = &mut shutdown => break,
-            r = reload.recv() => r.is_some(),
+            r = reload.recv(), if reload_open => {
+                // A closed channel (no SIGHUP handler) leaves the file watch.
+                reload_open = r.is_some();
+                reload_open
+            }
             _ = poll.tick() => {
                 if let Some(cb) = &opts.on_tick {
                     cb(&stats, current.checks.len());
