@@ -22,6 +22,9 @@ use tokio::sync::{mpsc, watch, Notify, Semaphore};
 /// Called once a second with the counters and the number of checks.
 pub type TickFn = Arc<dyn Fn(&Stats, usize) + Send + Sync>;
 
+/// Called with a check's name and its result (`--once`).
+pub type ResultFn = Arc<dyn Fn(&str, &apiprobe_catalog::Report) + Send + Sync>;
+
 /// How `apiprobe monitor` was asked to run.
 #[derive(Clone)]
 pub struct Options {
@@ -41,6 +44,8 @@ pub struct Options {
     pub max_in_flight: usize,
     /// Called once a second with the counters (the CLI's progress line).
     pub on_tick: Option<TickFn>,
+    /// With `once`: called with each check's name and result as it finishes.
+    pub on_result: Option<ResultFn>,
     /// Called with the bound address once the server listens.
     pub on_listen: Option<Arc<dyn Fn(SocketAddr) + Send + Sync>>,
 }
@@ -157,6 +162,7 @@ pub async fn run(
         for c in checks {
             let (prober, tx, slots, suite) =
                 (prober.clone(), tx.clone(), slots.clone(), suite.clone());
+            let on_result = opts.on_result.clone();
             set.spawn(async move {
                 let Ok(_p) = slots.acquire().await else {
                     return;
@@ -164,6 +170,9 @@ pub async fn run(
                 let started_ms = crate::store::now_ms();
                 let maintenance = suite.maintenance.iter().any(|m| m.covers(c.name(), now));
                 let report = prober.check(&c.spec).await;
+                if let Some(cb) = &on_result {
+                    cb(c.name(), &report);
+                }
                 let _ = tx
                     .send(Finished {
                         check: c,
@@ -300,10 +309,15 @@ pub async fn run(
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     let mut current = suite;
+    let mut reload_open = true;
     loop {
         let reread = tokio::select! {
             _ = &mut shutdown => break,
-            r = reload.recv() => r.is_some(),
+            r = reload.recv(), if reload_open => {
+                // A closed channel (no SIGHUP handler) leaves the file watch.
+                reload_open = r.is_some();
+                reload_open
+            }
             _ = poll.tick() => {
                 if let Some(cb) = &opts.on_tick {
                     cb(&stats, current.checks.len());

@@ -2,7 +2,8 @@
 //! metrics, and stores everything in batches (one transaction every 250 ms or 2,000 runs).
 //!
 //! A batch that cannot be written (database gone, disk full) is kept and retried with the next one,
-//! so runs are delayed, never lost, while the process lives.
+//! so runs are delayed, never lost, while the process lives; past [`MAX_PENDING`] held runs the
+//! checks wait for the database rather than run unrecorded.
 
 use crate::alert::{Alert, AlertFacts, AlertTopic};
 use crate::metrics::{cert_expiry, Metrics, ProbeLabels};
@@ -15,6 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
+
+/// Runs held while the database refuses writes; past this the writer stops taking runs, so the
+/// checks wait (and count missed slots) instead of the process growing without bound.
+pub const MAX_PENDING: usize = 500_000;
 
 /// One finished run, from the scheduler.
 #[derive(Debug)]
@@ -117,7 +122,7 @@ pub async fn run_writer(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let (closed, ticked) = tokio::select! {
-            msg = rx.recv() => match msg {
+            msg = rx.recv(), if pending.runs.len() < MAX_PENDING => match msg {
                 Some(f) => {
                     process(&cfg, &mut tracked, &mut pending, &mut dirty, f);
                     // Take whatever else is waiting before deciding to write.

@@ -20,6 +20,7 @@ fn options(suite: &std::path::Path, db: &str, addr: Arc<Mutex<Option<SocketAddr>
         public_url: None,
         max_in_flight: 64,
         on_tick: None,
+        on_result: None,
         on_listen: Some(Arc::new(move |a| {
             *addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
         })),
@@ -227,4 +228,43 @@ async fn tls_expiry_warns_once_per_threshold() {
         metrics.contains("probe_ssl_earliest_cert_expiry{suite=\"tls\",check=\"tls\""),
         "{metrics}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_in_a_maintenance_window_are_kept_but_neither_alert_nor_count() {
+    let (hook, hook_addr) = Receiver::start().await;
+    let closed = apiprobe_testkit::closed_port().expect("closed port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = dir.path().join("mw.toml");
+    std::fs::write(
+        &suite,
+        format!(
+            "[[check]]\nname = \"api\"\ninterval = \"1s\"\nfailure_threshold = 1\nurl = \"http://127.0.0.1:{closed}/\"\n\n\
+             [[maintenance]]\nname = \"upgrade\"\nstart = \"2020-01-01T00:00:00Z\"\nend = \"2099-01-01T00:00:00Z\"\nchecks = [\"api\"]\n\n\
+             [[alert]]\nkind = \"webhook\"\nurl = \"http://{hook_addr}/hook\"\n"
+        ),
+    )
+    .expect("write suite");
+    let db = format!("sqlite:{}", dir.path().join("h.db").display());
+    let m = common::Running::start(&suite, &db, "lab");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let summary = m.stop().await;
+    assert!(
+        summary.runs >= 2 && summary.failed == summary.runs,
+        "{summary:?}"
+    );
+    assert!(hook.bodies().is_empty(), "{:?}", hook.bodies());
+    let store = Store::open(&db).await.expect("open");
+    let page = store
+        .runs(&apiprobe_monitor::store::RunQuery::default())
+        .await
+        .expect("runs");
+    assert_eq!(page.runs.len() as u64, summary.runs);
+    assert!(page
+        .runs
+        .iter()
+        .all(|r| r.maintenance && r.code.as_deref() == Some("PRB-3001")));
+    let up = store.uptime("api", 0).await.expect("uptime");
+    assert_eq!((up.runs, up.ratio), (0, None));
+    assert!(store.events("api", 10).await.expect("events").is_empty());
 }

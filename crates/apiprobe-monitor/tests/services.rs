@@ -47,9 +47,10 @@ async fn postgres_shares_checks_within_a_location_and_survives_an_outage() {
     // Migrate once up front so the two monitors do not race on a fresh database.
     drop(Store::open(&pg.url).await.expect("open"));
     let a = Running::start(&s, &pg.url, "eu");
-    let b = Running::start(&s, &pg.url, "eu");
     let other = Running::start(&s, &pg.url, "us");
-    tokio::time::sleep(Duration::from_millis(4500)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let b = Running::start(&s, &pg.url, "eu");
+    tokio::time::sleep(Duration::from_millis(2000)).await;
     // One of the two "eu" monitors dies; the other takes over its checks.
     let sa = a.stop().await;
     tokio::time::sleep(Duration::from_millis(3500)).await;

@@ -54,6 +54,6 @@ pub fn run(cli: Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&global, style, args),
         Command::Run(args) => run::run(&global, style, args),
         Command::Serve(args) => serve::run(&global, args),
-        Command::Monitor(args) => monitor::run(&global, args),
+        Command::Monitor(args) => monitor::run(&global, style, args),
     }
 }

@@ -2,7 +2,10 @@
 
 use super::{load_catalog, Outcome};
 use crate::cli::Global;
+use crate::render::check::check_line;
+use crate::render::Style;
 use anyhow::Context;
+use apiprobe_catalog::Report;
 use apiprobe_monitor::engine::take_lateness;
 use apiprobe_monitor::writer::Stats;
 use std::io::{IsTerminal, Write};
@@ -68,6 +71,10 @@ pub struct MonitorArgs {
     #[arg(long)]
     pub once: bool,
 
+    /// With --once: print one JSON result per line instead of one line of text per check
+    #[arg(long, requires = "once")]
+    pub json: bool,
+
     /// Base URL of the entry links in alerts [default: http://ADDR]
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
@@ -77,7 +84,7 @@ pub struct MonitorArgs {
     pub max_in_flight: usize,
 }
 
-pub fn run(global: &Global, args: MonitorArgs) -> anyhow::Result<Outcome> {
+pub fn run(global: &Global, style: Style, args: MonitorArgs) -> anyhow::Result<Outcome> {
     let catalog = Arc::new(load_catalog(global)?.into_owned());
     let terminal = std::io::stderr().is_terminal();
     init_logging(terminal);
@@ -98,7 +105,8 @@ pub fn run(global: &Global, args: MonitorArgs) -> anyhow::Result<Outcome> {
         once: args.once,
         public_url: args.public_url,
         max_in_flight: args.max_in_flight,
-        on_tick,
+        on_tick: if args.once { None } else { on_tick },
+        on_result: Some(print_result(args.json, style)),
         on_listen: Some(Arc::new(|a| {
             eprintln!("apiprobe monitor: serving /metrics and the reference on http://{a}/")
         })),
@@ -132,6 +140,20 @@ pub fn run(global: &Global, args: MonitorArgs) -> anyhow::Result<Outcome> {
         Outcome::Negative
     } else {
         Outcome::Positive
+    })
+}
+
+/// Prints each `--once` result as `apiprobe run` does.
+fn print_result(json: bool, style: Style) -> apiprobe_monitor::engine::ResultFn {
+    Arc::new(move |name: &str, report: &Report| {
+        let mut out = std::io::stdout().lock();
+        if json {
+            if let Ok(text) = serde_json::to_string(report) {
+                let _ = writeln!(out, "{text}");
+            }
+        } else {
+            let _ = write!(out, "{}", check_line(Some(name), report, style));
+        }
     })
 }
 

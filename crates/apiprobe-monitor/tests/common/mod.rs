@@ -146,6 +146,7 @@ impl Running {
             public_url: None,
             max_in_flight: 64,
             on_tick: None,
+            on_result: None,
             on_listen: Some(Arc::new(move |a| {
                 *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
             })),
