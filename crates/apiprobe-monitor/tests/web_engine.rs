@@ -89,6 +89,7 @@ async fn status_pages_run_now_and_pause_on_the_running_monitor() {
         public_url: None,
         max_in_flight: 8,
         on_tick: None,
+        on_result: None,
         on_listen: Some(Arc::new(move |a| {
             *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
         })),
