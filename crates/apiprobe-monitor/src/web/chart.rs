@@ -106,22 +106,35 @@ fn day_class(c: &DayCell) -> &'static str {
     }
 }
 
-fn day_title(c: &DayCell) -> String {
-    let day = chrono::DateTime::from_timestamp_millis(c.start_ms)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
-    let mut s = match c.ratio() {
-        Some(r) => format!("{day}: {} up, {} runs", percent(r), c.runs),
-        None => format!("{day}: maintenance only"),
+fn day_title(c: &DayCell, day: &str) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(80);
+    let _ = match c.ratio() {
+        Some(r) => write!(s, "{day}: {} up, {} runs", percent(r), c.runs),
+        None => write!(s, "{day}: maintenance only"),
     };
     if c.maintenance > 0 {
-        s.push_str(&format!(", {} in maintenance", c.maintenance));
+        let _ = write!(s, ", {} in maintenance", c.maintenance);
     }
     for (i, (code, n)) in c.top_codes.iter().enumerate() {
         s.push_str(if i == 0 { "; failures: " } else { ", " });
-        s.push_str(&format!("{code} \u{d7}{n}"));
+        let _ = write!(s, "{code} \u{d7}{n}");
     }
     s
+}
+
+/// The dates of the `days` days ending with the day starting `today_ms`, oldest first: made once
+/// per page, not once per cell.
+pub(crate) fn day_labels(today_ms: i64, days: i64) -> Vec<String> {
+    (0..days)
+        .map(|i| {
+            chrono::DateTime::from_timestamp_millis(
+                today_ms - (days - 1 - i) * super::params::DAY_MS,
+            )
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// One cell per day for `days` days ending with the day starting `today_ms`; days without runs
@@ -129,18 +142,19 @@ fn day_title(c: &DayCell) -> String {
 pub(crate) fn uptime_bar<'a>(
     cells: impl Iterator<Item = &'a DayCell>,
     today_ms: i64,
-    days: i64,
+    labels: &[String],
     label: &str,
 ) -> Markup {
+    let days = labels.len() as i64;
     let first = today_ms - (days - 1) * super::params::DAY_MS;
     html! {
         svg.bar viewBox=(format!("0 0 {} 10", days * 4)) preserveAspectRatio="none" role="img" aria-label=(label) {
             rect.u-none x="0" y="0" width=(days * 4) height="10";
             @for c in cells {
                 @let i = (c.start_ms - first) / super::params::DAY_MS;
-                @if (0..days).contains(&i) {
+                @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
                     rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
-                        title { (day_title(c)) }
+                        title { (day_title(c, day)) }
                     }
                 }
             }
@@ -188,7 +202,9 @@ mod tests {
             top_codes: vec![("<b>".into(), 7)],
         };
         assert_eq!(day_class(&c), "u-minor");
-        let svg = uptime_bar([c].iter(), 0, 90, "x").into_string();
+        let labels = day_labels(0, 90);
+        assert_eq!(labels[89], "1970-01-01");
+        let svg = uptime_bar([c].iter(), 0, &labels, "x").into_string();
         assert!(
             svg.contains("1970-01-01: 99.00% up, 1000 runs; failures: &lt;b&gt; \u{d7}7"),
             "{svg}"

@@ -77,6 +77,7 @@ pub(crate) async fn status(
         .days(&state.inner.store, today - (BAR_DAYS - 1) * DAY_MS, now)
         .await?;
     let top = overall(views.iter().map(|v| v.state));
+    let labels = chart::day_labels(today, BAR_DAYS);
     // Suite, then location, then check.
     let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&CheckView>>> = BTreeMap::new();
     for v in &views {
@@ -110,7 +111,7 @@ pub(crate) async fn status(
                             }
                         }
                         (failure_line(v))
-                        (chart::uptime_bar(cells.iter().copied(), today, BAR_DAYS, &format!("Uptime of {} per day, last {BAR_DAYS} days", v.check)))
+                        (chart::uptime_bar(cells.iter().copied(), today, &labels, &format!("Uptime of {} per day, last {BAR_DAYS} days", v.check)))
                         p.barlegend {
                             span { (BAR_DAYS) " days ago" }
                             span { @if runs > 0 { (percent(ok as f64 / runs as f64)) " uptime" } @else { "no runs counted" } }
