@@ -79,4 +79,6 @@ pub enum Command {
     Contract(crate::cmd::contract::ContractArgs),
     /// Serve the web reference page and its JSON API
     Serve(crate::cmd::serve::ServeArgs),
+    /// Run a suite on a schedule: history, Prometheus metrics and alerts by failure code
+    Monitor(crate::cmd::monitor::MonitorArgs),
 }

@@ -6,6 +6,7 @@ pub mod explain;
 pub mod export;
 pub mod list;
 pub mod lookup;
+pub mod monitor;
 pub mod run;
 pub mod serve;
 
@@ -55,5 +56,6 @@ pub fn run(cli: Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Run(args) => run::run(&global, style, args),
         Command::Contract(args) => contract::run(&global, args),
         Command::Serve(args) => serve::run(&global, args),
+        Command::Monitor(args) => monitor::run(&global, style, args),
     }
 }

@@ -1,0 +1,229 @@
+//! Failures of the monitor routes: `application/problem+json` (RFC 9457) with our catalog code for
+//! the API, a short page for the status pages, a grey badge for badges.
+
+use apiprobe_catalog::Catalog;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The realm named in every bearer challenge.
+const REALM: &str = "apiprobe monitor";
+
+/// Everything a monitor route can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No check has this name.
+    #[error("no check is named '{0}'")]
+    UnknownCheck(String),
+    /// A query parameter is missing, repeated, unknown or out of range.
+    #[error("invalid query parameter: {0}")]
+    BadQuery(String),
+    /// The request needs a bearer token and has none.
+    #[error("this request needs a bearer token: send Authorization: Bearer TOKEN")]
+    MissingToken,
+    /// The bearer token is not one of the suite's tokens.
+    #[error("the bearer token is not one of this monitor's tokens")]
+    InvalidToken,
+    /// A read-only token on a write.
+    #[error(
+        "this token may only read; running, pausing and resuming checks need a read-write token"
+    )]
+    InsufficientScope,
+    /// Run, pause and resume need the running monitor, and this server has none.
+    #[error("this server shows stored history only; run, pause and resume need a running `apiprobe monitor`")]
+    NoControl,
+    /// A failure of ours; the detail is logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// An RFC 9457 problem details object; `code` is our catalog code, `type` its reference page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// The catalog page of `code`.
+    pub r#type: String,
+    /// The catalog title of `code`.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// Our catalog code.
+    pub code: &'static str,
+}
+
+impl ApiError {
+    /// The HTTP status and the catalog code naming the condition.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::UnknownCheck(_) => (StatusCode::NOT_FOUND, "PRB-1151"),
+            ApiError::BadQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
+            ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "PRB-2001"),
+            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "PRB-2004"),
+            ApiError::InsufficientScope => (StatusCode::FORBIDDEN, "PRB-2101"),
+            ApiError::NoControl => (StatusCode::SERVICE_UNAVAILABLE, "503"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "PRB-3501"),
+        }
+    }
+
+    /// The problem document.
+    pub fn problem(&self) -> Problem {
+        let (status, code) = self.status_and_code();
+        let title = Catalog::builtin()
+            .by_code(code)
+            .map(|e| e.title.clone())
+            .or_else(|| status.canonical_reason().map(str::to_owned))
+            .unwrap_or_else(|| "Error".to_owned());
+        let detail = match self {
+            ApiError::Internal(_) => "the server failed to answer; the failure was logged".into(),
+            other => other.to_string(),
+        };
+        Problem {
+            r#type: format!("/codes/{code}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            code,
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of RFC 6750, on 401 and 403.
+    fn challenge(&self) -> Option<String> {
+        match self {
+            ApiError::MissingToken => Some(format!("Bearer realm=\"{REALM}\"")),
+            ApiError::InvalidToken => {
+                Some(format!("Bearer realm=\"{REALM}\", error=\"invalid_token\""))
+            }
+            ApiError::InsufficientScope => Some(format!(
+                "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"read-write\""
+            )),
+            _ => None,
+        }
+    }
+
+    /// Status, challenge and no-store caching on any body.
+    pub(crate) fn respond(&self, content_type: &'static str, body: Vec<u8>) -> Response {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(detail = %detail, "monitor web: internal error");
+        }
+        let (status, _) = self.status_and_code();
+        let mut res = (status, body).into_response();
+        let h = res.headers_mut();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(c) = self
+            .challenge()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            h.insert(WWW_AUTHENTICATE, c);
+        }
+        res
+    }
+
+    /// A short HTML page with the same status, for the status pages.
+    pub(crate) fn into_page(self) -> Response {
+        let body = super::view::error_page(&self.problem()).into_string();
+        self.respond("text/html; charset=utf-8", body.into_bytes())
+    }
+
+    /// A grey badge with the same status, so an `<img>` still shows what is wrong.
+    pub(crate) fn into_badge(self) -> Response {
+        let message = match &self {
+            ApiError::UnknownCheck(_) => "unknown check",
+            ApiError::BadQuery(_) => "bad request",
+            ApiError::MissingToken | ApiError::InvalidToken | ApiError::InsufficientScope => {
+                "needs a token"
+            }
+            _ => "error",
+        };
+        let svg = super::badge::render("monitor", message, super::badge::GREY);
+        self.respond("image/svg+xml", svg.into_bytes())
+    }
+}
+
+impl From<crate::StoreError> for ApiError {
+    fn from(e: crate::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        self.respond("application/problem+json", body)
+    }
+}
+
+/// An error answered as a page.
+pub(crate) struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<crate::StoreError> for PageError {
+    fn from(e: crate::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.into_page()
+    }
+}
+
+/// An error answered as a badge.
+pub(crate) struct BadgeError(pub ApiError);
+
+impl From<ApiError> for BadgeError {
+    fn from(e: ApiError) -> Self {
+        BadgeError(e)
+    }
+}
+
+impl From<crate::StoreError> for BadgeError {
+    fn from(e: crate::StoreError) -> Self {
+        BadgeError(e.into())
+    }
+}
+
+impl IntoResponse for BadgeError {
+    fn into_response(self) -> Response {
+        self.0.into_badge()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_in_the_catalog_and_lists_its_status() {
+        for e in [
+            ApiError::UnknownCheck("x".into()),
+            ApiError::BadQuery("x".into()),
+            ApiError::MissingToken,
+            ApiError::InvalidToken,
+            ApiError::InsufficientScope,
+            ApiError::NoControl,
+            ApiError::Internal("x".into()),
+        ] {
+            let (status, code) = e.status_and_code();
+            let entry = Catalog::builtin().by_code(code).expect("code exists");
+            assert!(
+                entry.statuses.is_empty() || entry.statuses.contains(&status.as_u16()),
+                "{code} does not list {status}"
+            );
+        }
+        assert_eq!(
+            Catalog::builtin()
+                .by_code("PRB-2001")
+                .map(|e| e.name.as_deref()),
+            Some(Some("MISSING_CREDENTIALS"))
+        );
+    }
+}

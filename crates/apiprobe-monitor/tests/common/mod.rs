@@ -1,0 +1,194 @@
+//! Real servers on 127.0.0.1 for the monitor tests: a target whose status can be switched, and an
+//! alert receiver that keeps what it was sent (or never answers).
+
+#![allow(dead_code)]
+
+pub mod history;
+pub mod services;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A target answering every GET with the status it is set to.
+pub struct Target {
+    pub addr: SocketAddr,
+    status: Arc<AtomicU16>,
+}
+
+impl Target {
+    pub async fn start() -> Target {
+        let status = Arc::new(AtomicU16::new(200));
+        let app = Router::new()
+            .route(
+                "/",
+                get(|State(s): State<Arc<AtomicU16>>| async move {
+                    StatusCode::from_u16(s.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK)
+                }),
+            )
+            .with_state(status.clone());
+        let addr = serve(app).await;
+        Target { addr, status }
+    }
+
+    pub fn set(&self, status: u16) {
+        self.status.store(status, Ordering::SeqCst);
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+/// Keeps every JSON body POSTed to `/hook`; `/hang` never answers.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub got: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+impl Receiver {
+    pub async fn start() -> (Receiver, SocketAddr) {
+        let r = Receiver::default();
+        let app = Router::new()
+            .route(
+                "/hook",
+                post(
+                    |State(r): State<Receiver>, body: axum::body::Bytes| async move {
+                        let v = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                        r.got.lock().unwrap_or_else(|p| p.into_inner()).push(v);
+                        StatusCode::OK
+                    },
+                ),
+            )
+            .route(
+                "/hang",
+                post(|| async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    StatusCode::OK
+                }),
+            )
+            .with_state(r.clone());
+        let addr = serve(app).await;
+        (r, addr)
+    }
+
+    pub fn bodies(&self) -> Vec<serde_json::Value> {
+        self.got.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// Polls `f` every 100 ms until it is true or `secs` pass.
+pub async fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let end = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while tokio::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    f()
+}
+
+/// A GET to a local server (HTTP/1.0, so the server closes), the body as text.
+pub async fn get_text(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return String::new();
+    };
+    let req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    if s.write_all(req.as_bytes()).await.is_err() {
+        return String::new();
+    }
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    text.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// A monitor running in this process until `stop` is called.
+pub struct Running {
+    pub task:
+        tokio::task::JoinHandle<Result<apiprobe_monitor::Summary, apiprobe_monitor::MonitorError>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub addr: Arc<Mutex<Option<SocketAddr>>>,
+    _reload: tokio::sync::mpsc::Sender<()>,
+}
+
+impl Running {
+    /// Starts `apiprobe monitor SUITE --db DB --location LOCATION --addr 127.0.0.1:0`.
+    pub fn start(suite: &std::path::Path, db: &str, location: &str) -> Running {
+        let addr = Arc::new(Mutex::new(None));
+        let seen = addr.clone();
+        let opts = apiprobe_monitor::Options {
+            suite: suite.to_path_buf(),
+            db: Some(db.to_string()),
+            addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            location: location.into(),
+            once: false,
+            public_url: None,
+            max_in_flight: 64,
+            on_tick: None,
+            on_result: None,
+            on_listen: Some(Arc::new(move |a| {
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
+            })),
+        };
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+        let task = tokio::spawn(apiprobe_monitor::run(
+            opts,
+            Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
+            async move {
+                let _ = stop_rx.await;
+            },
+            reload_rx,
+        ));
+        Running {
+            task,
+            stop: Some(stop_tx),
+            addr,
+            _reload: reload_tx,
+        }
+    }
+
+    /// The web server's address, once it listens.
+    pub async fn addr(&self) -> SocketAddr {
+        for _ in 0..100 {
+            if let Some(a) = *self.addr.lock().unwrap_or_else(|p| p.into_inner()) {
+                return a;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the monitor never listened");
+    }
+
+    /// Stops it (SIGTERM's path) and returns its summary.
+    pub async fn stop(mut self) -> apiprobe_monitor::Summary {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(60), &mut self.task)
+            .await
+            .expect("stops in time")
+            .expect("task")
+            .expect("clean stop")
+    }
+}
