@@ -88,21 +88,21 @@ async fn down_alert_metrics_resolve_restart() {
     let firing = hook.bodies()[0].clone();
     assert_eq!(firing["check"], "api");
     assert_eq!(firing["state"], "down");
-    assert_eq!(firing["code"], "503");
+    assert_eq!(firing["code"], "PRB-3504");
     assert_eq!(firing["category"], "server");
     assert!(firing["fixes"].as_array().is_some_and(|f| !f.is_empty()));
-    assert_eq!(firing["link"], format!("http://{server}/codes/503"));
+    assert_eq!(firing["link"], format!("http://{server}/codes/PRB-3504"));
 
     // While it fails, /metrics names the code, beside the reference pages of `serve`.
     let metrics = get_text(server, "/metrics").await;
     assert!(
         metrics.contains("probe_failure_info{suite=\"lab\",check=\"api\",url=\"")
-            && metrics.contains("location=\"lab\",code=\"503\""),
+            && metrics.contains("location=\"lab\",code=\"PRB-3504\""),
         "{metrics}"
     );
     assert!(
         metrics.contains(
-            "apiprobe_check_failures_total{check=\"api\",code=\"503\",category=\"server\"}"
+            "apiprobe_check_failures_total{check=\"api\",code=\"PRB-3504\",category=\"server\"}"
         ),
         "{metrics}"
     );
@@ -154,7 +154,7 @@ async fn down_alert_metrics_resolve_restart() {
         ]
     );
     let failures = store.failures("api", 0).await.expect("failures");
-    assert_eq!(failures[0].code, "503");
+    assert_eq!(failures[0].code, "PRB-3504");
     // The hanging receiver holds its two alerts in the outbox; the other got both.
     let alerts = store.alerts_of("api").await.expect("alerts");
     assert_eq!(alerts.len(), 4);

@@ -120,11 +120,11 @@ async fn status_pages_run_now_and_pause_on_the_running_monitor() {
         http(server, "GET", "/status", None)
             .await
             .1
-            .contains("href=\"/codes/503\"")
+            .contains("href=\"/codes/PRB-3504\"")
     })
     .await;
     assert!(down, "the status page never showed the failure");
-    assert_eq!(http(server, "GET", "/codes/503", None).await.0, 200);
+    assert_eq!(http(server, "GET", "/codes/PRB-3504", None).await.0, 200);
     assert_eq!(http(server, "GET", "/metrics", None).await.0, 200);
 
     // Paused: the scheduler skips it (at most the run in flight is stored after).
