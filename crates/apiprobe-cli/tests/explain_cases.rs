@@ -66,6 +66,26 @@ fn clock_dependent(raw: &[u8]) -> bool {
     !head.contains("\ndate:") && head.contains("reset")
 }
 
+/// The folder holding every plain-file case, as the binary sees it in error lines.
+fn cases_root() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cases")
+        .canonicalize()
+        .expect("tests/cases exists")
+        .display()
+        .to_string()
+}
+
+/// `text` as a regex that matches only itself.
+fn regex_literal(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let meta = "\\.+*?()|[]{}^$#&-~".contains(c);
+            meta.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
 /// Every case under `tests/cases/explain/` and `tests/cases/real/` pinned whole: the full JSON report and
 /// the text card (insta snapshots in `tests/snapshots/`), so any change of output is a reviewed diff.
 /// A case's `expected.json`, when present, pins its exit code on its own as well.
@@ -91,6 +111,8 @@ fn every_case_is_pinned_whole() {
             let mut settings = insta::Settings::clone_current();
             settings.set_prepend_module_to_snapshot(false);
             settings.set_omit_expression(true);
+            // Error lines name the case file by its full path, which depends on where the tree is.
+            settings.add_filter(&regex_literal(&cases_root()), "[cases]");
             if clock_dependent(&raw) {
                 settings.add_filter(
                     r#""retry_after_s": -?[0-9.e+-]+"#,
