@@ -1,5 +1,6 @@
 //! Runs every case in `tests/cases/tools/*.toml`: real error lines from each tool, each with the code it
-//! must map to. A new case is a new `[[case]]` table, not new Rust.
+//! must map to, and pins each file's reports whole with an insta snapshot (`tests/snapshots/`), so any
+//! change of output is a reviewed diff. A new case is a new `[[case]]` table, not new Rust.
 
 use apiprobe_catalog::Catalog;
 use serde::Deserialize;
@@ -136,4 +137,30 @@ fn every_tool_case_maps_to_its_code() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Every tool file's cases, each with the whole report it gives (or null when the line is not
+/// recognised), as one snapshot per file.
+#[test]
+fn every_tool_case_is_pinned_whole() {
+    let catalog = Catalog::builtin();
+    insta::glob!("../../../tests/cases/tools", "*.toml", |path| {
+        let text = std::fs::read_to_string(path).expect("readable case file");
+        let file: CaseFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message()));
+        let pinned: Vec<serde_json::Value> = file
+            .case
+            .iter()
+            .map(|case| {
+                serde_json::json!({
+                    "text": case.text,
+                    "report": apiprobe_explain::explain_text(catalog, &case.text),
+                })
+            })
+            .collect();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_json_snapshot!(pinned));
+    });
 }
