@@ -76,16 +76,6 @@ fn cases_root() -> String {
         .to_string()
 }
 
-/// `text` as a regex that matches only itself.
-fn regex_literal(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let meta = "\\.+*?()|[]{}^$#&-~".contains(c);
-            meta.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
-}
-
 /// Every case under `tests/cases/explain/` and `tests/cases/real/` pinned whole: the full JSON report and
 /// the text card (insta snapshots in `tests/snapshots/`), so any change of output is a reviewed diff.
 /// A case's `expected.json`, when present, pins its exit code on its own as well.
@@ -112,7 +102,7 @@ fn every_case_is_pinned_whole() {
             settings.set_prepend_module_to_snapshot(false);
             settings.set_omit_expression(true);
             // Error lines name the case file by its full path, which depends on where the tree is.
-            settings.add_filter(&regex_literal(&cases_root()), "[cases]");
+            settings.add_filter(&common::regex_literal(&cases_root()), "[cases]");
             if clock_dependent(&raw) {
                 settings.add_filter(
                     r#""retry_after_s": -?[0-9.e+-]+"#,

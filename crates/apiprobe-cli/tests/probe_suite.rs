@@ -242,3 +242,113 @@ fn flags_and_suite_keys_set_the_same_options() {
     assert_eq!(kinds(&check), kinds(&run));
     assert_eq!(kinds(&check).map(|k| k.len()), Some(4));
 }
+
+/// A run's JSON lines with what differs between runs (ports, timings, addresses, certificate dates)
+/// replaced by a placeholder, so the rest can be pinned whole.
+fn stable_json(stdout: &str, s: &Servers) -> Vec<Value> {
+    fn mask(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    if matches!(
+                        k.as_str(),
+                        "timings_ms" | "remote_addr" | "not_before" | "not_after" | "elapsed_ms"
+                    ) && !x.is_null()
+                    {
+                        *x = Value::String(format!("[{k}]"));
+                    } else {
+                        mask(x);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let mut out: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for v in &mut out {
+        mask(v);
+    }
+    let text = serde_json::to_string(&out).expect("JSON");
+    let text = text
+        .replace(&s.fault.addr.to_string(), "[fault]")
+        .replace(&format!(":{}", s.tls.port()), ":[tls_port]")
+        .replace(&format!(":{}", s.closed), ":[closed]")
+        .replace(&s.ca.display().to_string(), "[ca]");
+    let mut out: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    out.sort_by_key(|r| r["details"]["check"].to_string());
+    out
+}
+
+/// Every good suite under `tests/cases/probe/good/` pinned whole as JSON lines (one insta snapshot
+/// each), and every broken suite's whole error output, so a change in what `run` says is a reviewed
+/// diff.
+#[test]
+fn every_suite_case_is_pinned_whole() {
+    let s = servers();
+    let good = cases().join("good");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let root = cases()
+        .canonicalize()
+        .expect("tests/cases/probe exists")
+        .display()
+        .to_string();
+    settings.add_filter(&common::regex_literal(&root), "[cases]");
+    settings.add_filter(
+        &common::regex_literal(&cases().display().to_string()),
+        "[cases]",
+    );
+    // Ports the servers were given, latencies and the fault server's request counter vary per run.
+    settings.add_filter(r#""port": "[0-9]+""#, r#""port": "[port]""#);
+    settings.add_filter(r#""actual": "[0-9]+ms""#, r#""actual": "[ms]""#);
+    settings.add_filter(r"in [0-9]+ms", "in [ms]");
+    settings.add_filter(r"fault-[0-9]+", "fault-[n]");
+    settings.bind(|| {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&good)
+            .expect("good suites")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("?");
+            let out = suite_cmd(&s, &format!("good/{name}.toml"))
+                .arg("--json")
+                .output()
+                .expect("runs");
+            let pinned = serde_json::json!({
+                "exit": out.status.code(),
+                "results": stable_json(&String::from_utf8_lossy(&out.stdout), &s),
+            });
+            insta::assert_json_snapshot!(format!("suite_good_{name}"), pinned);
+        }
+        let broken = cases().join("broken");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&broken)
+            .expect("broken suites")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("?");
+            let out = apiprobe()
+                .env_remove("APIPROBE_TEST_UNSET_TOKEN")
+                .arg("run")
+                .arg(&path)
+                .output()
+                .expect("runs");
+            let shown = format!(
+                "exit: {:?}\nstdout: {}\nstderr:\n{}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).trim_end(),
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            );
+            insta::assert_snapshot!(format!("suite_broken_{name}"), shown);
+        }
+    });
+}

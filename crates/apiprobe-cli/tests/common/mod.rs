@@ -53,3 +53,13 @@ pub fn json(o: &Output) -> Value {
         )
     })
 }
+
+/// `text` as a regex that matches only itself.
+pub fn regex_literal(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let meta = "\\.+*?()|[]{}^$#&-~".contains(c);
+            meta.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
