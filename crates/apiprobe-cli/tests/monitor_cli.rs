@@ -83,7 +83,7 @@ fn reloads_keeps_a_running_suite_over_a_broken_file_and_stops_on_sigterm() {
     let suite = write(dir.path(), &check("first"));
     let mut child = command()
         .args(["monitor", &suite, "--db", &db, "--addr", "127.0.0.1:0"])
-        .env("APIPROBE_LOG", "info")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

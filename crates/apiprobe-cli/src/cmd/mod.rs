@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod monitor;
 pub mod run;
 pub mod serve;
+mod service;
 
 use crate::cli::{Cli, Command, Global};
 use crate::render::Style;

@@ -1,5 +1,6 @@
 //! `apiprobe monitor SUITE.toml`: the suite on a schedule, with history, metrics and alerts.
 
+use super::service::{init_tracing, shutdown_signal};
 use super::{load_catalog, Outcome};
 use crate::cli::Global;
 use crate::render::check::check_line;
@@ -13,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tracing_subscriber::filter::LevelFilter;
 
 const AFTER_HELP: &str = "\
 Suite file: the suite of `apiprobe run`, plus
@@ -38,6 +40,9 @@ Serves the web reference plus GET /metrics (Prometheus: probe_success, probe_fai
 apiprobe_check_failures_total{code}, ...) on --addr. SIGHUP or saving the file reloads the suite
 (a broken file is reported and the running suite kept); SIGTERM or Ctrl-C finishes the runs in
 flight, stores them and exits 0.
+
+Logging: RUST_LOG picks what goes to stderr (default `warn` on a terminal, where a progress line
+shows the state, and `info` elsewhere: one health line per minute, state changes, alerts).
 
 Exit status: 0 stopped cleanly (with --once: every check passed), 1 with --once: a check failed,
 2 the suite, database or address is unusable.
@@ -87,7 +92,15 @@ pub struct MonitorArgs {
 pub fn run(global: &Global, style: Style, args: MonitorArgs) -> anyhow::Result<Outcome> {
     let catalog = Arc::new(load_catalog(global)?.into_owned());
     let terminal = std::io::stderr().is_terminal();
-    init_logging(terminal);
+    // On a terminal the progress line says how it goes; elsewhere the health lines are the log.
+    init_tracing(
+        global,
+        if terminal {
+            LevelFilter::WARN
+        } else {
+            LevelFilter::INFO
+        },
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -157,17 +170,6 @@ fn print_result(json: bool, style: Style) -> apiprobe_monitor::engine::ResultFn 
     })
 }
 
-fn init_logging(terminal: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("APIPROBE_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(if terminal { "warn" } else { "info" })
-    });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(terminal && std::env::var_os("NO_COLOR").is_none())
-        .try_init();
-}
-
 fn progress_line(s: &Stats, checks: usize) {
     let (n, p99, _) = take_lateness(s);
     let mut err = std::io::stderr().lock();
@@ -211,28 +213,4 @@ fn health_log(s: &Stats, checks: usize) {
         start_late_max_ms = max,
         "health"
     );
-}
-
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }

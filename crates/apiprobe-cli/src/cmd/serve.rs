@@ -1,7 +1,8 @@
 //! `apiprobe serve`: the web reference page and its JSON API.
 
+use super::service::{init_tracing, shutdown_signal};
 use super::{load_catalog, Outcome};
-use crate::cli::{ColorChoice, Global};
+use crate::cli::Global;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,7 +34,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<Outcome> {
-    init_tracing(global);
+    init_tracing(global, tracing_subscriber::filter::LevelFilter::WARN);
     let catalog = load_catalog(global)?.into_owned();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -56,53 +57,4 @@ pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<Outcome> {
         eprintln!("apiprobe serve: stopped");
         Ok(Outcome::Positive)
     })
-}
-
-/// Logs to stderr as `RUST_LOG` says (`warn` when unset; an unreadable directive is skipped, not
-/// fatal). Colour follows `--color` and `NO_COLOR`, as for the rest of our stderr.
-fn init_tracing(global: &Global) {
-    use std::io::IsTerminal;
-    use tracing_subscriber::filter::{EnvFilter, LevelFilter};
-    let filter = EnvFilter::builder()
-        .with_default_directive(LevelFilter::WARN.into())
-        .from_env_lossy();
-    let ansi = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
-    };
-    // A subscriber set already (by an embedding program) is kept.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .try_init();
-}
-
-/// Resolves on Ctrl-C, or on SIGTERM where there is one (service managers, containers).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        // If the handler cannot be installed, wait forever rather than stop at once.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }
