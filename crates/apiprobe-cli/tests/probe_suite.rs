@@ -143,13 +143,7 @@ fn broken_suites_exit_2_with_file_line_and_column() {
         );
         seen += 1;
     }
-    let files = std::fs::read_dir(&dir)
-        .expect("dir")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
-        })
-        .count();
+    let files = suite_files(&dir).len();
     assert_eq!(seen, files, "every broken suite has an expected error");
 }
 
@@ -283,6 +277,17 @@ fn stable_json(stdout: &str, s: &Servers) -> Vec<Value> {
     out
 }
 
+/// The suite files in `dir`, in name order.
+fn suite_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the suite folder exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Every good suite under `tests/cases/probe/good/` pinned whole as JSON lines (one insta snapshot
 /// each), and every broken suite's whole error output, so a change in what `run` says is a reviewed
 /// diff.
@@ -309,13 +314,7 @@ fn every_suite_case_is_pinned_whole() {
     settings.add_filter(r"in [0-9]+ms", "in [ms]");
     settings.add_filter(r"fault-[0-9]+", "fault-[n]");
     settings.bind(|| {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&good)
-            .expect("good suites")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        for path in files {
+        for path in suite_files(&good) {
             let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("?");
             let out = suite_cmd(&s, &format!("good/{name}.toml"))
                 .arg("--json")
@@ -328,13 +327,7 @@ fn every_suite_case_is_pinned_whole() {
             insta::assert_json_snapshot!(format!("suite_good_{name}"), pinned);
         }
         let broken = cases().join("broken");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&broken)
-            .expect("broken suites")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        for path in files {
+        for path in suite_files(&broken) {
             let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("?");
             let out = apiprobe()
                 .env_remove("APIPROBE_TEST_UNSET_TOKEN")
