@@ -2,6 +2,7 @@
 //! and as a short page for browsers. Each failure carries one of our own catalog codes.
 
 use crate::asset::{Asset, CACHE_NONE, HTML};
+use crate::negotiate::PageProblem;
 use apiprobe_catalog::Catalog;
 use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -142,13 +143,16 @@ impl AppError {
         }
     }
 
-    /// A short HTML page for browsers, with the same status.
+    /// A short HTML page for browsers, with the same status. The problem document goes along in the
+    /// response's extensions, for a client that asked for it (see [`crate::negotiate`]).
     pub fn into_page(self) -> Response {
         let (status, _) = self.status_and_code();
         let problem = self.problem();
         let page = crate::view::error_page(&problem);
-        Asset::new(HTML, CACHE_NONE, page.into_string())
-            .respond_with(&http::HeaderMap::new(), status)
+        let mut res = Asset::new(HTML, CACHE_NONE, page.into_string())
+            .respond_with(&http::HeaderMap::new(), status);
+        res.extensions_mut().insert(PageProblem(status, problem));
+        res
     }
 }
 
@@ -173,16 +177,21 @@ impl IntoResponse for AppError {
             tracing::error!(detail = %detail, "internal error");
         }
         let (status, _) = self.status_and_code();
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
-        let mut res = (status, body).into_response();
-        let h = res.headers_mut();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
-        res
+        problem_response(status, &self.problem())
     }
+}
+
+/// A problem document as the response, with `status`.
+pub(crate) fn problem_response(status: StatusCode, problem: &Problem) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
+    res
 }
 
 /// An error shown as a page rather than problem+json (HTML routes).

@@ -40,6 +40,7 @@ mod asset;
 mod body;
 mod error;
 mod layers;
+mod negotiate;
 mod routes;
 mod server;
 mod site;

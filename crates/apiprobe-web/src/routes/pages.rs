@@ -5,6 +5,7 @@ use super::explain::{explain_input, ExplainInput};
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, HTML};
 use crate::body::{integer_param, parse_query, read_body, BodyType};
 use crate::error::{AppError, PageError};
+use crate::negotiate::PageProblem;
 use crate::state::AppState;
 use crate::view::{self, ExplainForm, Filter};
 use apiprobe_catalog::{Category, Kind};
@@ -128,5 +129,12 @@ pub(crate) async fn explain_submit(
         Ok(_) => http::StatusCode::OK,
         Err(e) => e.status_and_code().0,
     };
-    Ok(Asset::dynamic(HTML, CACHE_NONE, page.into_string()).respond_with(&headers, status))
+    let mut res =
+        Asset::dynamic(HTML, CACHE_NONE, page.into_string()).respond_with(&headers, status);
+    if let Err(e) = &result {
+        // A program that posts the form and prefers JSON gets the problem document instead.
+        res.extensions_mut()
+            .insert(PageProblem(status, e.problem()));
+    }
+    Ok(res)
 }
