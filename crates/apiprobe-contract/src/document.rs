@@ -2,6 +2,7 @@
 //! to sibling files) checked before any request is sent, so a broken document is reported once, with the
 //! file, the JSON pointer and the line of the bad reference.
 
+use crate::order::{self, PathOrder};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -152,6 +153,7 @@ pub struct Document {
     texts: HashMap<Arc<str>, String>,
     root: Arc<str>,
     version: Version,
+    order: PathOrder,
 }
 
 impl Document {
@@ -160,6 +162,7 @@ impl Document {
         let root = to_url(source)?;
         let mut files = HashMap::new();
         let mut texts = HashMap::new();
+        let mut root_order = None;
         let mut queue = VecDeque::from([root.clone()]);
         while let Some(url) = queue.pop_front() {
             let key: Arc<str> = Arc::from(url.as_str());
@@ -174,7 +177,8 @@ impl Document {
                 column: 1,
                 reason: format!("byte {} is not UTF-8", e.utf8_error().valid_up_to()),
             })?;
-            let value = parse(&display(&url), &text)?;
+            let (value, order) = parse(&display(&url), &text)?;
+            root_order.get_or_insert(order);
             for r in refs_in(&value) {
                 if let Some(other) = other_file(&url, &r.target) {
                     queue.push_back(other);
@@ -190,6 +194,7 @@ impl Document {
             texts,
             root: root_key,
             version,
+            order: root_order.unwrap_or_default(),
         };
         doc.check_refs()?;
         Ok(doc)
@@ -197,7 +202,7 @@ impl Document {
 
     /// Parses one in-memory document (no sibling files), as tests and fuzzing do.
     pub fn from_text(name: &str, text: &str) -> Result<Document, DocumentError> {
-        let value = parse(name, text)?;
+        let (value, order) = parse(name, text)?;
         let version = version_of(name, &value)?;
         let root: Arc<str> = Arc::from("file:///document");
         let doc = Document {
@@ -205,6 +210,7 @@ impl Document {
             texts: HashMap::from([(root.clone(), text.to_string())]),
             root,
             version,
+            order,
         };
         doc.check_refs()?;
         Ok(doc)
@@ -213,6 +219,11 @@ impl Document {
     /// The OpenAPI version.
     pub fn version(&self) -> Version {
         self.version
+    }
+
+    /// The root file's `paths` members as written, each with its path item's members as written.
+    pub(crate) fn path_order(&self) -> &PathOrder {
+        &self.order
     }
 
     /// The root file's location.
@@ -305,7 +316,9 @@ impl Document {
         keys.sort();
         for file in keys {
             for r in refs_in(&self.files[file]) {
-                let line = self.line_of(file, &r.target);
+                // Found by scanning the text: only for the error, not for each of the thousands of
+                // `$ref`s a large document holds.
+                let line = || self.line_of(file, &r.target);
                 let at = Loc {
                     file: file.clone(),
                     pointer: r.pointer.clone(),
@@ -317,19 +330,26 @@ impl Document {
                     }
                     return Err(DocumentError::UnresolvedRef {
                         path: short(file),
-                        line,
+                        line: line(),
                         pointer: display_pointer(&r.pointer),
                         target: r.target,
                         reason,
                     });
                 }
-                self.check_chain(&at, line)?;
+                if let Err(chain) = self.check_chain(&at) {
+                    return Err(DocumentError::RefCycle {
+                        path: short(file),
+                        line: line(),
+                        chain,
+                    });
+                }
             }
         }
         Ok(())
     }
 
-    fn check_chain(&self, start: &Loc, line: usize) -> Result<(), DocumentError> {
+    /// Follows the `$ref`s from `start`; the chain, ` -> ` between its references, when it loops.
+    fn check_chain(&self, start: &Loc) -> Result<(), String> {
         let mut seen = HashSet::new();
         let mut chain = Vec::new();
         let mut here = start.clone();
@@ -343,11 +363,7 @@ impl Document {
             };
             chain.push(target.to_string());
             if !seen.insert(here.clone()) || chain.len() > MAX_REF_CHAIN {
-                return Err(DocumentError::RefCycle {
-                    path: short(&start.file),
-                    line,
-                    chain: chain.join(" -> "),
-                });
+                return Err(chain.join(" -> "));
             }
             match self.target_of(&here.file, target) {
                 Ok(next) => here = next,
@@ -473,11 +489,17 @@ async fn read(url: &Url, fetcher: &impl Fetch) -> Result<Vec<u8>, DocumentError>
     Ok(body)
 }
 
-/// JSON when it looks like JSON (for its exact line and column), YAML otherwise.
-fn parse(path: &str, text: &str) -> Result<Value, DocumentError> {
+/// JSON when it looks like JSON (for its exact line and column), YAML otherwise; with the order of
+/// its paths as written.
+fn parse(path: &str, text: &str) -> Result<(Value, PathOrder), DocumentError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return serde_json::from_str(trimmed).map_err(|e| DocumentError::Parse {
+        let parsed = if trimmed.starts_with('{') {
+            order::json_object(trimmed)
+        } else {
+            serde_json::from_str(trimmed).map(|v| (v, PathOrder::new()))
+        };
+        return parsed.map_err(|e| DocumentError::Parse {
             path: path.to_string(),
             syntax: "JSON",
             line: e.line() + (text.len() - trimmed.len()).min(1) * leading_lines(text),
@@ -502,7 +524,8 @@ fn parse(path: &str, text: &str) -> Result<Value, DocumentError> {
             column: e.location().map_or(0, |l| l.column()),
             reason: e.to_string(),
         })?;
-    yaml_to_json(path, yaml)
+    let order = order::yaml(&yaml);
+    Ok((yaml_to_json(path, yaml)?, order))
 }
 
 /// Deepest `[`/`{` nesting accepted in YAML. The YAML parser stops at 128 levels only after reading the
@@ -570,12 +593,9 @@ fn yaml_to_json(path: &str, v: serde_yaml_ng::Value) -> Result<Value, DocumentEr
         Y::Mapping(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => {
+                let key = match order::yaml_key(&k) {
+                    Some(key) => key,
+                    None => {
                         return Err(DocumentError::Parse {
                             path: path.to_string(),
                             syntax: "YAML",

@@ -22,7 +22,9 @@ mod grade;
 mod links;
 pub mod negative;
 mod operation;
+mod order;
 mod report;
+mod request;
 mod run;
 mod validate;
 

@@ -189,42 +189,47 @@ pub fn mutations(doc: &Document, op: &Operation, body: Option<&Value>) -> Vec<Mu
     out
 }
 
-/// The schema's properties, own and from `allOf` members, in document order.
+/// The schema's properties, own and from `allOf` members.
 fn properties(doc: &Document, loc: &Loc, s: &Value) -> Vec<(String, Loc)> {
-    let mut out: Vec<(String, Loc)> = s
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.keys()
-                .map(|k| (k.clone(), loc.child("properties").child(k)))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for i in 0..all.len() {
-            if let Some((l, v)) = doc.resolve(&loc.child("allOf").child(&i.to_string())) {
-                out.extend(properties(doc, &l, v));
-            }
+    let mut out = Vec::new();
+    for (loc, s) in with_all_of(doc, loc, s) {
+        if let Some(m) = s.get("properties").and_then(Value::as_object) {
+            out.extend(
+                m.keys()
+                    .map(|k| (k.clone(), loc.child("properties").child(k))),
+            );
         }
     }
     out
 }
 
 fn required_of(doc: &Document, loc: &Loc, s: &Value) -> Vec<String> {
-    let mut out: Vec<String> = s
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for i in 0..all.len() {
-            if let Some((l, v)) = doc.resolve(&loc.child("allOf").child(&i.to_string())) {
-                out.extend(required_of(doc, &l, v));
+    let mut out = Vec::new();
+    for (_, s) in with_all_of(doc, loc, s) {
+        if let Some(r) = s.get("required").and_then(Value::as_array) {
+            out.extend(r.iter().filter_map(Value::as_str).map(String::from));
+        }
+    }
+    out
+}
+
+/// The schema and every schema its `allOf` members bring in, each once: a schema whose `allOf`
+/// refers back to itself, or many members sharing one, cost one visit each.
+fn with_all_of<'d>(doc: &'d Document, loc: &Loc, s: &'d Value) -> Vec<(Loc, &'d Value)> {
+    let mut seen = std::collections::HashSet::from([loc.clone()]);
+    let mut out = vec![(loc.clone(), s)];
+    let mut i = 0;
+    while i < out.len() {
+        let (here, v) = out[i].clone();
+        i += 1;
+        let Some(all) = v.get("allOf").and_then(Value::as_array) else {
+            continue;
+        };
+        for n in 0..all.len() {
+            if let Some((l, v)) = doc.resolve(&here.child("allOf").child(&n.to_string())) {
+                if seen.insert(l.clone()) {
+                    out.push((l, v));
+                }
             }
         }
     }
@@ -269,7 +274,7 @@ fn out_of_range(p: &serde_json::Map<String, Value>) -> Option<(String, Value)> {
     if let Some(m) = p
         .get("minLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m > 0)
+        .filter(|m| (1..=10_000).contains(m))
     {
         return Some((format!("minLength {m}"), json!("x".repeat(m as usize - 1))));
     }
