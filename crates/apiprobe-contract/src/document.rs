@@ -154,6 +154,8 @@ pub struct Document {
     root: Arc<str>,
     version: Version,
     order: PathOrder,
+    /// The name errors give the root file when it was not read from a path or URL.
+    label: Option<String>,
 }
 
 impl Document {
@@ -170,13 +172,7 @@ impl Document {
                 continue;
             }
             let bytes = read(&url, fetcher).await?;
-            let text = String::from_utf8(bytes).map_err(|e| DocumentError::Parse {
-                path: display(&url),
-                syntax: "UTF-8",
-                line: 1,
-                column: 1,
-                reason: format!("byte {} is not UTF-8", e.utf8_error().valid_up_to()),
-            })?;
+            let text = utf8(&display(&url), bytes)?;
             let (value, order) = parse(&display(&url), &text)?;
             root_order.get_or_insert(order);
             for r in refs_in(&value) {
@@ -195,9 +191,23 @@ impl Document {
             root: root_key,
             version,
             order: root_order.unwrap_or_default(),
+            label: None,
         };
         doc.check_refs()?;
         Ok(doc)
+    }
+
+    /// Parses one in-memory document given as bytes (no sibling files): text that is not UTF-8 is an
+    /// error naming the line and column of the first bad byte.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
+        if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+            return Err(DocumentError::TooLarge {
+                path: name.to_string(),
+                size: bytes.len() as u64,
+                limit: MAX_DOCUMENT_BYTES,
+            });
+        }
+        Document::from_text(name, &utf8(name, bytes.to_vec())?)
     }
 
     /// Parses one in-memory document (no sibling files), as tests and fuzzing do.
@@ -211,6 +221,7 @@ impl Document {
             root,
             version,
             order,
+            label: Some(name.to_string()),
         };
         doc.check_refs()?;
         Ok(doc)
@@ -304,10 +315,18 @@ impl Document {
             return Err(format!(
                 "nothing at '{}' in {}",
                 loc.pointer,
-                short(&loc.file)
+                self.shown(&loc.file)
             ));
         }
         Ok(loc)
+    }
+
+    /// A file as errors name it: its path or URL, or the name given to an in-memory document.
+    fn shown(&self, file: &str) -> String {
+        match &self.label {
+            Some(name) if *file == *self.root => name.clone(),
+            _ => short(file),
+        }
     }
 
     /// Every `$ref` resolves, and no chain of `$ref`s loops without reaching a value.
@@ -329,7 +348,7 @@ impl Document {
                         continue;
                     }
                     return Err(DocumentError::UnresolvedRef {
-                        path: short(file),
+                        path: self.shown(file),
                         line: line(),
                         pointer: display_pointer(&r.pointer),
                         target: r.target,
@@ -338,7 +357,7 @@ impl Document {
                 }
                 if let Err(chain) = self.check_chain(&at) {
                     return Err(DocumentError::RefCycle {
-                        path: short(file),
+                        path: self.shown(file),
                         line: line(),
                         chain,
                     });
@@ -487,6 +506,22 @@ async fn read(url: &Url, fetcher: &impl Fetch) -> Result<Vec<u8>, DocumentError>
         });
     }
     Ok(body)
+}
+
+/// The text of a file, or an error at the line and column of its first byte that is not UTF-8.
+fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, DocumentError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let good = &e.as_bytes()[..at];
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        DocumentError::Parse {
+            path: path.to_string(),
+            syntax: "UTF-8",
+            line: good.iter().filter(|b| **b == b'\n').count() + 1,
+            column: at - line_start + 1,
+            reason: format!("byte {at} is not UTF-8"),
+        }
+    })
 }
 
 /// JSON when it looks like JSON (for its exact line and column), YAML otherwise; with the order of
