@@ -47,7 +47,7 @@ mod site;
 mod state;
 mod view;
 
-pub use error::AppError;
+pub use error::{AppError, Field};
 pub use layers::{with_layers, REQUEST_TIMEOUT};
 pub use routes::{app, route_table, routes};
 pub use server::{serve, ServeError, HEADER_READ_TIMEOUT, SHUTDOWN_GRACE};

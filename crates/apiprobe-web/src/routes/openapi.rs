@@ -172,7 +172,10 @@ fn schemas() -> Value {
         "Problem": { "type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
             "type": { "type": "string", "description": "The reference page of `code`" },
             "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
-            "code": { "type": "string", "description": "Our catalog code, e.g. PRB-1101" } } },
+            "code": { "type": "string", "description": "Our catalog code, e.g. PRB-1101" },
+            "errors": { "type": "array", "description": "The request fields or parameters at fault (RFC 9457 section 3): a JSON pointer into the body, or a query parameter's name",
+                "items": { "type": "object", "required": ["detail"], "properties": {
+                    "detail": { "type": "string" }, "pointer": { "type": "string" }, "parameter": { "type": "string" } } } } } },
         "Summary": { "type": "object", "properties": {
             "code": { "type": "string" }, "kind": kind, "category": category, "title": { "type": "string" },
             "name": nullable("string"), "status": nullable("integer"), "retryable": { "type": "boolean" },

@@ -4,7 +4,7 @@
 use super::explain::{explain_input, ExplainInput};
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, HTML};
 use crate::body::{integer_param, parse_query, read_body, BodyType};
-use crate::error::{AppError, PageError};
+use crate::error::{AppError, Field, PageError};
 use crate::negotiate::PageProblem;
 use crate::state::AppState;
 use crate::view::{self, ExplainForm, Filter};
@@ -33,10 +33,9 @@ pub(crate) fn parse_opt<T: std::str::FromStr<Err = String>>(
 ) -> Result<Option<T>, AppError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|e: String| AppError::InvalidQuery(format!("{name}: {e}"))),
+        Some(v) => v.parse().map(Some).map_err(|e: String| {
+            AppError::InvalidQuery(format!("{name}: {e}")).at(Field::parameter(name))
+        }),
     }
 }
 
@@ -102,6 +101,7 @@ pub(crate) async fn explain_submit(
                     "status '{}' is not a number between 100 and 999",
                     form.status.trim().chars().take(20).collect::<String>()
                 ))
+                .at(Field::member("status"))
             });
         status.map(|status| ExplainInput::Parts {
             status,
@@ -114,9 +114,11 @@ pub(crate) async fn explain_submit(
             body: form.body.clone().into_bytes(),
         })
     } else if form.raw.trim().is_empty() {
-        Err(AppError::InvalidField(
-            "paste a response or a log line, or give a status".to_owned(),
-        ))
+        Err(
+            AppError::InvalidField("paste a response or a log line, or give a status".to_owned())
+                .at(Field::member("raw"))
+                .at(Field::member("status")),
+        )
     } else {
         Ok(ExplainInput::Raw(form.raw.clone()))
     };
