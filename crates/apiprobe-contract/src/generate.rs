@@ -118,17 +118,8 @@ fn generate(g: &mut Gen<'_>, loc: &Loc, depth: usize) -> Value {
             Value::Object(merged)
         };
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(alts)) = obj.get(key) {
-            // The first alternative that is not `null`: a 3.1 way to write a nullable value.
-            let pick = alts
-                .iter()
-                .position(|a| a.get("type").and_then(Value::as_str) != Some("null"))
-                .unwrap_or(0);
-            if !alts.is_empty() {
-                return g.value(&loc.child(key).child(&pick.to_string()), depth + 1);
-            }
-        }
+    if let Some((key, pick)) = alternative(obj) {
+        return g.value(&loc.child(key).child(&pick.to_string()), depth + 1);
     }
     match type_of(obj).as_deref() {
         Some("object") => own_object(g, &loc, obj, depth).unwrap_or(json!({})),
@@ -160,6 +151,19 @@ fn generate(g: &mut Gen<'_>, loc: &Loc, depth: usize) -> Value {
         Some("null") => Value::Null,
         _ => json!(string(obj, g.rng)),
     }
+}
+
+/// The `oneOf` or `anyOf` alternative a value is built from: the first that is not `null` (a 3.1 way
+/// to write a nullable value). The negative probes break the same alternative.
+pub(crate) fn alternative(obj: &Map<String, Value>) -> Option<(&'static str, usize)> {
+    ["oneOf", "anyOf"].into_iter().find_map(|key| {
+        let alts = obj.get(key)?.as_array().filter(|a| !a.is_empty())?;
+        let pick = alts
+            .iter()
+            .position(|a| a.get("type").and_then(Value::as_str) != Some("null"))
+            .unwrap_or(0);
+        Some((key, pick))
+    })
 }
 
 /// The object built from `properties`: every required member, and the optional ones while not deep.

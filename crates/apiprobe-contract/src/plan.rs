@@ -5,7 +5,7 @@
 
 use crate::document::{Document, DocumentError};
 use crate::generate::Rng;
-use crate::negative::mutations;
+use crate::negative::{mutations, still_broken};
 use crate::request::{apply, fnv, has_examples, url, valid, wire, Request};
 use crate::run::{base_url, select, Options, RunError};
 use crate::validate::Validators;
@@ -33,6 +33,7 @@ pub struct PlannedRequest {
 /// be known without sending, so path parameters keep their generated values.
 pub fn plan(doc: &Document, opts: &Options) -> Result<Vec<PlannedRequest>, RunError> {
     let base = base_url(doc, opts)?;
+    let validators = Validators::new(doc);
     let mut out = Vec::new();
     for op in select(doc, opts)? {
         // The same streams as a run, so a plan shows what that run sends.
@@ -41,6 +42,7 @@ pub fn plan(doc: &Document, opts: &Options) -> Result<Vec<PlannedRequest>, RunEr
         let from_examples = valid(doc, &op, &mut rng, true, &opts.headers);
         let broken: Vec<(String, Request)> = mutations(doc, &op, generated.body.as_ref())
             .iter()
+            .filter(|m| still_broken(&validators, &op, m))
             .map(|m| (m.breakage.kind().to_string(), apply(&op, &generated, m)))
             .collect();
         let mut requests: Vec<(String, Request)> = Vec::new();

@@ -8,7 +8,7 @@ use crate::document::{Document, Loc};
 use crate::generate::Rng;
 use crate::grade::{grade, Context};
 use crate::links::Store;
-use crate::negative::{mutations, Breakage, Mutation};
+use crate::negative::{mutations, still_broken, Breakage, Mutation};
 use crate::operation::{operations, In, Operation};
 use crate::report::{ContractReport, OperationResult};
 use crate::request::{apply, fnv, has_examples, url, valid, wire, Request};
@@ -254,7 +254,10 @@ async fn probe_operation(ctx: &Ctx<'_>, op: &Operation) -> OperationResult {
             grade_error(ctx, &url, &resp, kind, None, matched.as_ref(), &mut res);
         }
     }
-    for m in mutations(ctx.doc, op, generated.body.as_ref()) {
+    let broken = mutations(ctx.doc, op, generated.body.as_ref())
+        .into_iter()
+        .filter(|m| still_broken(&ctx.validators, op, m));
+    for m in broken {
         let req = apply(op, &generated, &m);
         let Some((report, resp)) = send(ctx, op, &req, &mut res).await else {
             return res;
