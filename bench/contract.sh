@@ -9,7 +9,7 @@ usage() {
 Usage: bench/contract.sh [--bin PATH] [--server PATH] [--examples N] [--seed S] [--help]
   --bin PATH      the apiprobe binary (default: target/release/apiprobe)
   --server PATH   the contract server (default: target/release/examples/contract_server;
-                  build both with `cargo build --release -p apiprobe-cli -p apiprobe-testkit --examples`)
+                  build both with `cargo build --release -p apiprobe-cli -p apiprobe-testkit --bins --examples`)
   --examples N    schemathesis --max-examples per operation (default 20)
   --seed S        seed for both tools (default 1)
 Needs schemathesis (`pip install schemathesis`) on PATH.

@@ -2,6 +2,7 @@
 //! to sibling files) checked before any request is sent, so a broken document is reported once, with the
 //! file, the JSON pointer and the line of the bad reference.
 
+use crate::order::{self, PathOrder};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -152,6 +153,9 @@ pub struct Document {
     texts: HashMap<Arc<str>, String>,
     root: Arc<str>,
     version: Version,
+    order: PathOrder,
+    /// The name errors give the root file when it was not read from a path or URL.
+    label: Option<String>,
 }
 
 impl Document {
@@ -160,6 +164,7 @@ impl Document {
         let root = to_url(source)?;
         let mut files = HashMap::new();
         let mut texts = HashMap::new();
+        let mut root_order = None;
         let mut queue = VecDeque::from([root.clone()]);
         while let Some(url) = queue.pop_front() {
             let key: Arc<str> = Arc::from(url.as_str());
@@ -167,14 +172,9 @@ impl Document {
                 continue;
             }
             let bytes = read(&url, fetcher).await?;
-            let text = String::from_utf8(bytes).map_err(|e| DocumentError::Parse {
-                path: display(&url),
-                syntax: "UTF-8",
-                line: 1,
-                column: 1,
-                reason: format!("byte {} is not UTF-8", e.utf8_error().valid_up_to()),
-            })?;
-            let value = parse(&display(&url), &text)?;
+            let text = utf8(&display(&url), bytes)?;
+            let (value, order) = parse(&display(&url), &text)?;
+            root_order.get_or_insert(order);
             for r in refs_in(&value) {
                 if let Some(other) = other_file(&url, &r.target) {
                     queue.push_back(other);
@@ -190,14 +190,29 @@ impl Document {
             texts,
             root: root_key,
             version,
+            order: root_order.unwrap_or_default(),
+            label: None,
         };
         doc.check_refs()?;
         Ok(doc)
     }
 
+    /// Parses one in-memory document given as bytes (no sibling files): text that is not UTF-8 is an
+    /// error naming the line and column of the first bad byte.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
+        if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+            return Err(DocumentError::TooLarge {
+                path: name.to_string(),
+                size: bytes.len() as u64,
+                limit: MAX_DOCUMENT_BYTES,
+            });
+        }
+        Document::from_text(name, &utf8(name, bytes.to_vec())?)
+    }
+
     /// Parses one in-memory document (no sibling files), as tests and fuzzing do.
     pub fn from_text(name: &str, text: &str) -> Result<Document, DocumentError> {
-        let value = parse(name, text)?;
+        let (value, order) = parse(name, text)?;
         let version = version_of(name, &value)?;
         let root: Arc<str> = Arc::from("file:///document");
         let doc = Document {
@@ -205,6 +220,8 @@ impl Document {
             texts: HashMap::from([(root.clone(), text.to_string())]),
             root,
             version,
+            order,
+            label: Some(name.to_string()),
         };
         doc.check_refs()?;
         Ok(doc)
@@ -213,6 +230,11 @@ impl Document {
     /// The OpenAPI version.
     pub fn version(&self) -> Version {
         self.version
+    }
+
+    /// The root file's `paths` members as written, each with its path item's members as written.
+    pub(crate) fn path_order(&self) -> &PathOrder {
+        &self.order
     }
 
     /// The root file's location.
@@ -293,10 +315,18 @@ impl Document {
             return Err(format!(
                 "nothing at '{}' in {}",
                 loc.pointer,
-                short(&loc.file)
+                self.shown(&loc.file)
             ));
         }
         Ok(loc)
+    }
+
+    /// A file as errors name it: its path or URL, or the name given to an in-memory document.
+    fn shown(&self, file: &str) -> String {
+        match &self.label {
+            Some(name) if *file == *self.root => name.clone(),
+            _ => short(file),
+        }
     }
 
     /// Every `$ref` resolves, and no chain of `$ref`s loops without reaching a value.
@@ -305,7 +335,9 @@ impl Document {
         keys.sort();
         for file in keys {
             for r in refs_in(&self.files[file]) {
-                let line = self.line_of(file, &r.target);
+                // Found by scanning the text: only for the error, not for each of the thousands of
+                // `$ref`s a large document holds.
+                let line = || self.line_of(file, &r.target);
                 let at = Loc {
                     file: file.clone(),
                     pointer: r.pointer.clone(),
@@ -316,20 +348,27 @@ impl Document {
                         continue;
                     }
                     return Err(DocumentError::UnresolvedRef {
-                        path: short(file),
-                        line,
+                        path: self.shown(file),
+                        line: line(),
                         pointer: display_pointer(&r.pointer),
                         target: r.target,
                         reason,
                     });
                 }
-                self.check_chain(&at, line)?;
+                if let Err(chain) = self.check_chain(&at) {
+                    return Err(DocumentError::RefCycle {
+                        path: self.shown(file),
+                        line: line(),
+                        chain,
+                    });
+                }
             }
         }
         Ok(())
     }
 
-    fn check_chain(&self, start: &Loc, line: usize) -> Result<(), DocumentError> {
+    /// Follows the `$ref`s from `start`; the chain, ` -> ` between its references, when it loops.
+    fn check_chain(&self, start: &Loc) -> Result<(), String> {
         let mut seen = HashSet::new();
         let mut chain = Vec::new();
         let mut here = start.clone();
@@ -343,11 +382,7 @@ impl Document {
             };
             chain.push(target.to_string());
             if !seen.insert(here.clone()) || chain.len() > MAX_REF_CHAIN {
-                return Err(DocumentError::RefCycle {
-                    path: short(&start.file),
-                    line,
-                    chain: chain.join(" -> "),
-                });
+                return Err(chain.join(" -> "));
             }
             match self.target_of(&here.file, target) {
                 Ok(next) => here = next,
@@ -473,11 +508,33 @@ async fn read(url: &Url, fetcher: &impl Fetch) -> Result<Vec<u8>, DocumentError>
     Ok(body)
 }
 
-/// JSON when it looks like JSON (for its exact line and column), YAML otherwise.
-fn parse(path: &str, text: &str) -> Result<Value, DocumentError> {
+/// The text of a file, or an error at the line and column of its first byte that is not UTF-8.
+fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, DocumentError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let good = &e.as_bytes()[..at];
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        DocumentError::Parse {
+            path: path.to_string(),
+            syntax: "UTF-8",
+            line: good.iter().filter(|b| **b == b'\n').count() + 1,
+            column: at - line_start + 1,
+            reason: format!("byte {at} is not UTF-8"),
+        }
+    })
+}
+
+/// JSON when it looks like JSON (for its exact line and column), YAML otherwise; with the order of
+/// its paths as written.
+fn parse(path: &str, text: &str) -> Result<(Value, PathOrder), DocumentError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return serde_json::from_str(trimmed).map_err(|e| DocumentError::Parse {
+        let parsed = if trimmed.starts_with('{') {
+            order::json_object(trimmed)
+        } else {
+            serde_json::from_str(trimmed).map(|v| (v, PathOrder::new()))
+        };
+        return parsed.map_err(|e| DocumentError::Parse {
             path: path.to_string(),
             syntax: "JSON",
             line: e.line() + (text.len() - trimmed.len()).min(1) * leading_lines(text),
@@ -502,7 +559,8 @@ fn parse(path: &str, text: &str) -> Result<Value, DocumentError> {
             column: e.location().map_or(0, |l| l.column()),
             reason: e.to_string(),
         })?;
-    yaml_to_json(path, yaml)
+    let order = order::yaml(&yaml);
+    Ok((yaml_to_json(path, yaml)?, order))
 }
 
 /// Deepest `[`/`{` nesting accepted in YAML. The YAML parser stops at 128 levels only after reading the
@@ -570,12 +628,9 @@ fn yaml_to_json(path: &str, v: serde_yaml_ng::Value) -> Result<Value, DocumentEr
         Y::Mapping(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => {
+                let key = match order::yaml_key(&k) {
+                    Some(key) => key,
+                    None => {
                         return Err(DocumentError::Parse {
                             path: path.to_string(),
                             syntax: "YAML",

@@ -9,6 +9,14 @@ use serde_json::{json, Map, Value};
 /// Nesting followed into a schema; recursive schemas stop here with their required members only.
 const MAX_DEPTH: usize = 6;
 
+/// Values built for one request value at most. Nesting alone does not bound it: a schema can require
+/// thousands of members at each level, and a value of that size is no test of an API anyway.
+const MAX_NODES: u32 = 4096;
+
+/// Longest string built for a `minLength`; a longer minimum is left unmet (the server may refuse it,
+/// which is not a finding).
+const MAX_STRING: usize = 64 * 1024;
+
 /// The seeded source of every choice a run makes.
 pub struct Rng(ChaCha8Rng);
 
@@ -30,14 +38,40 @@ impl Rng {
 
 /// A value for the schema at `loc`. `use_examples` takes the schema's own example where it has one.
 pub fn value_for(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool) -> Value {
-    generate(doc, loc, rng, use_examples, 0)
+    let mut g = Gen {
+        doc,
+        rng,
+        use_examples,
+        left: MAX_NODES,
+    };
+    g.value(loc, 0)
 }
 
-fn generate(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool, depth: usize) -> Value {
+/// One value being built: the document, the choices and what is left of the size budget.
+struct Gen<'a> {
+    doc: &'a Document,
+    rng: &'a mut Rng,
+    use_examples: bool,
+    left: u32,
+}
+
+impl Gen<'_> {
+    fn value(&mut self, loc: &Loc, depth: usize) -> Value {
+        generate(self, loc, depth)
+    }
+}
+
+fn generate(g: &mut Gen<'_>, loc: &Loc, depth: usize) -> Value {
+    // Every member costs from the budget, the ones cut short too.
+    if g.left == 0 {
+        return Value::Null;
+    }
+    g.left -= 1;
     // A required member that recurses forever ends here; the server may refuse it, which is not a finding.
     if depth > MAX_DEPTH {
         return Value::Null;
     }
+    let (doc, use_examples) = (g.doc, g.use_examples);
     let Some((loc, s)) = doc.resolve(loc) else {
         return Value::Null;
     };
@@ -51,7 +85,7 @@ fn generate(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool, depth:
     if let Some(Value::Array(e)) = obj.get("enum") {
         let choices: Vec<&Value> = e.iter().filter(|v| !v.is_null()).collect();
         if !choices.is_empty() {
-            return choices[rng.below(choices.len() as u64) as usize].clone();
+            return choices[g.rng.below(choices.len() as u64) as usize].clone();
         }
     }
     if use_examples {
@@ -70,18 +104,12 @@ fn generate(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool, depth:
         let mut merged = Map::new();
         let mut other = None;
         for i in 0..all.len() {
-            match generate(
-                doc,
-                &loc.child("allOf").child(&i.to_string()),
-                rng,
-                use_examples,
-                depth + 1,
-            ) {
+            match g.value(&loc.child("allOf").child(&i.to_string()), depth + 1) {
                 Value::Object(m) => merged.extend(m),
                 v => other = Some(v),
             }
         }
-        if let Some(Value::Object(own)) = own_object(doc, &loc, obj, rng, use_examples, depth) {
+        if let Some(Value::Object(own)) = own_object(g, &loc, obj, depth) {
             merged.extend(own);
         }
         return if merged.is_empty() {
@@ -90,26 +118,11 @@ fn generate(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool, depth:
             Value::Object(merged)
         };
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(alts)) = obj.get(key) {
-            // The first alternative that is not `null`: a 3.1 way to write a nullable value.
-            let pick = alts
-                .iter()
-                .position(|a| a.get("type").and_then(Value::as_str) != Some("null"))
-                .unwrap_or(0);
-            if !alts.is_empty() {
-                return generate(
-                    doc,
-                    &loc.child(key).child(&pick.to_string()),
-                    rng,
-                    use_examples,
-                    depth + 1,
-                );
-            }
-        }
+    if let Some((key, pick)) = alternative(obj) {
+        return g.value(&loc.child(key).child(&pick.to_string()), depth + 1);
     }
     match type_of(obj).as_deref() {
-        Some("object") => own_object(doc, &loc, obj, rng, use_examples, depth).unwrap_or(json!({})),
+        Some("object") => own_object(g, &loc, obj, depth).unwrap_or(json!({})),
         Some("array") => {
             let min = obj.get("minItems").and_then(Value::as_u64).unwrap_or(1);
             let max = obj
@@ -122,35 +135,39 @@ fn generate(doc: &Document, loc: &Loc, rng: &mut Rng, use_examples: bool, depth:
                 min.max(1).min(max)
             };
             let items = loc.child("items");
-            let mut out: Vec<Value> = (0..n.min(8))
-                .map(|_| generate(doc, &items, rng, use_examples, depth + 1))
-                .collect();
+            let mut out: Vec<Value> = (0..n.min(8)).map(|_| g.value(&items, depth + 1)).collect();
             if obj.get("uniqueItems") == Some(&Value::Bool(true)) {
                 out.dedup();
             }
             Value::Array(out)
         }
-        Some("integer") => json!(integer(obj, rng)),
+        Some("integer") => json!(integer(obj, g.rng)),
         Some("number") => {
-            let i = integer(obj, rng);
+            let i = integer(obj, g.rng);
             // A whole number satisfies `multipleOf` 0.5 or 0.01 too; keep it whole unless asked otherwise.
             json!(i as f64)
         }
-        Some("boolean") => json!(rng.below(2) == 1),
+        Some("boolean") => json!(g.rng.below(2) == 1),
         Some("null") => Value::Null,
-        _ => json!(string(obj, rng)),
+        _ => json!(string(obj, g.rng)),
     }
 }
 
+/// The `oneOf` or `anyOf` alternative a value is built from: the first that is not `null` (a 3.1 way
+/// to write a nullable value). The negative probes break the same alternative.
+pub(crate) fn alternative(obj: &Map<String, Value>) -> Option<(&'static str, usize)> {
+    ["oneOf", "anyOf"].into_iter().find_map(|key| {
+        let alts = obj.get(key)?.as_array().filter(|a| !a.is_empty())?;
+        let pick = alts
+            .iter()
+            .position(|a| a.get("type").and_then(Value::as_str) != Some("null"))
+            .unwrap_or(0);
+        Some((key, pick))
+    })
+}
+
 /// The object built from `properties`: every required member, and the optional ones while not deep.
-fn own_object(
-    doc: &Document,
-    loc: &Loc,
-    obj: &Map<String, Value>,
-    rng: &mut Rng,
-    use_examples: bool,
-    depth: usize,
-) -> Option<Value> {
+fn own_object(g: &mut Gen<'_>, loc: &Loc, obj: &Map<String, Value>, depth: usize) -> Option<Value> {
     let props = obj.get("properties")?.as_object()?;
     let required: Vec<&str> = obj
         .get("required")
@@ -167,15 +184,12 @@ fn own_object(
         if !is_required && p.get("readOnly") == Some(&Value::Bool(true)) {
             continue;
         }
+        if g.left == 0 {
+            break;
+        }
         out.insert(
             name.clone(),
-            generate(
-                doc,
-                &loc.child("properties").child(name),
-                rng,
-                use_examples,
-                depth + 1,
-            ),
+            g.value(&loc.child("properties").child(name), depth + 1),
         );
     }
     Some(Value::Object(out))
@@ -197,34 +211,39 @@ pub fn type_of(obj: &Map<String, Value>) -> Option<String> {
     }
 }
 
+/// An integer within the schema's limits. Limits past the range of `i64` (documents do write
+/// `maximum: 1e300`) are clamped to it, and no step overflows.
 fn integer(obj: &Map<String, Value>, rng: &mut Rng) -> i64 {
     let num = |k: &str| obj.get(k).and_then(Value::as_f64);
     let exclusive = |k: &str| obj.get(k) == Some(&Value::Bool(true));
+    // `as` saturates: 1e300 becomes i64::MAX.
     let mut lo = num("minimum").map_or(1, |m| m.ceil() as i64);
     if exclusive("exclusiveMinimum") {
-        lo += 1;
+        lo = lo.saturating_add(1);
     }
     if let Some(m) = num("exclusiveMinimum") {
-        lo = lo.max(m.floor() as i64 + 1);
+        lo = lo.max((m.floor() as i64).saturating_add(1));
     }
     let mut hi = num("maximum").map_or(lo.saturating_add(99), |m| m.floor() as i64);
     if exclusive("exclusiveMaximum") {
-        hi -= 1;
+        hi = hi.saturating_sub(1);
     }
     if let Some(m) = num("exclusiveMaximum") {
-        hi = hi.min(m.ceil() as i64 - 1);
+        hi = hi.min((m.ceil() as i64).saturating_sub(1));
     }
     if hi < lo {
         return lo;
     }
-    let span = (hi - lo) as u64;
-    let mut v = lo + rng.below(span.saturating_add(1).min(1000)) as i64;
+    let span = hi.abs_diff(lo);
+    let mut v = lo.saturating_add_unsigned(rng.below(span.saturating_add(1).min(1000)));
     if let Some(m) = obj
         .get("multipleOf")
         .and_then(Value::as_i64)
         .filter(|m| *m > 0)
     {
-        v = ((v + m - 1) / m) * m;
+        // The next multiple at or above v, when it is still an i64.
+        let up = (i128::from(v) + i128::from(m) - 1).div_euclid(i128::from(m)) * i128::from(m);
+        v = i64::try_from(up).unwrap_or(v);
     }
     v
 }
@@ -244,14 +263,17 @@ fn string(obj: &Map<String, Value>, rng: &mut Rng) -> String {
         Some("byte") => "YXBpcHJvYmU=".to_string(),
         _ => format!("apiprobe{n}"),
     };
-    let min = obj.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let min = obj.get("minLength").and_then(Value::as_u64).map_or(0, |m| {
+        usize::try_from(m).unwrap_or(usize::MAX).min(MAX_STRING)
+    });
     let max = obj
         .get("maxLength")
         .and_then(Value::as_u64)
-        .map(|m| m as usize);
+        .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
     let mut s = s;
-    while s.chars().count() < min {
-        s.push('x');
+    let have = s.chars().count();
+    if have < min {
+        s.extend(std::iter::repeat_n('x', min - have));
     }
     if let Some(max) = max {
         s = s.chars().take(max).collect();
@@ -294,5 +316,57 @@ mod tests {
         assert!((3..=5).contains(&tag.len()), "{tag}");
         // The recursion stops: the nested order has only its required members at depth 2.
         assert!(a["next"]["next"].get("tags").is_none(), "{a}");
+    }
+
+    fn generated(schema: &str) -> Value {
+        let d = Document::from_text(
+            "d",
+            &format!(
+                r#"{{"openapi":"3.1.0","paths":{{}},"components":{{"schemas":{{"S":{schema}}}}}}}"#
+            ),
+        )
+        .unwrap();
+        let loc = d.root().child("components").child("schemas").child("S");
+        value_for(&d, &loc, &mut Rng::new(1), true)
+    }
+
+    #[test]
+    fn limits_past_the_integer_range_do_not_overflow() {
+        for schema in [
+            r#"{"type":"integer","minimum":1e300,"exclusiveMinimum":true}"#,
+            r#"{"type":"integer","maximum":-1e300,"exclusiveMaximum":true}"#,
+            r#"{"type":"integer","minimum":-1e300,"maximum":1e300}"#,
+            r#"{"type":"integer","exclusiveMinimum":9.3e18,"multipleOf":7}"#,
+            r#"{"type":"integer","minimum":9223372036854775807,"multipleOf":2}"#,
+            r#"{"type":"number","exclusiveMaximum":-9.3e18}"#,
+        ] {
+            assert!(generated(schema).is_number(), "{schema}");
+        }
+        let v = generated(r#"{"type":"integer","minimum":-1e300,"maximum":1e300}"#);
+        assert!(v.as_i64().is_some(), "{v}");
+    }
+
+    #[test]
+    fn a_huge_min_length_is_capped_not_built() {
+        let v = generated(r#"{"type":"string","minLength":1000000000000}"#);
+        assert_eq!(v.as_str().map(str::len), Some(MAX_STRING));
+    }
+
+    #[test]
+    fn wide_required_objects_stop_at_the_size_budget() {
+        // 200 required members, each an object of 200 required members, six levels deep: without the
+        // budget, 200^6 values.
+        let names: Vec<String> = (0..200).map(|i| format!("\"m{i}\"")).collect();
+        let props: Vec<String> = (0..200)
+            .map(|i| format!(r##""m{i}":{{"$ref":"#/components/schemas/S"}}"##))
+            .collect();
+        let schema = format!(
+            r#"{{"type":"object","required":[{}],"properties":{{{}}}}}"#,
+            names.join(","),
+            props.join(",")
+        );
+        let v = generated(&schema);
+        let size = v.to_string().len();
+        assert!(size < 200_000, "{size} bytes");
     }
 }

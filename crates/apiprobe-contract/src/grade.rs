@@ -194,7 +194,9 @@ pub fn grade(explained: &Report, cx: &Context<'_>) -> Grade {
 }
 
 /// Whether the error names `field` (a JSON pointer like `/quantity` or a parameter name): in what
-/// `explain` read as the field, or as a quoted or bare word of the body.
+/// `explain` read as the field, or as a quoted or bare word of the body. In a JSON body the words are
+/// those of its values and nested member names: the top-level member names are the error format's own
+/// (`status`, `detail`, `code`), and a field sharing one of those names is not named by them.
 fn names_field(explained: &Report, body: &[u8], field: &str) -> bool {
     let leaf = field.rsplit('/').next().unwrap_or(field);
     if leaf.is_empty() {
@@ -208,9 +210,43 @@ fn names_field(explained: &Report, body: &[u8], field: &str) -> bool {
         }
     }
     // Match a whole word, so that `id` is not found inside `invalid`.
-    let text = String::from_utf8_lossy(body);
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => words_of(&v),
+        _ => String::from_utf8_lossy(body).into_owned(),
+    };
     let word = Regex::new(&format!(r"(^|[^\w]){}([^\w]|$)", regex::escape(leaf)));
     word.is_ok_and(|w| w.is_match(&text))
+}
+
+/// The text of a JSON error document that can name a field: every string, number and nested member
+/// name, one per line; not the top-level member names.
+fn words_of(v: &Value) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<(&Value, bool)> = vec![(v, true)];
+    while let Some((v, top)) = stack.pop() {
+        match v {
+            Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            Value::Number(n) => {
+                out.push_str(&n.to_string());
+                out.push('\n');
+            }
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, false))),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if !top {
+                        out.push_str(k);
+                        out.push('\n');
+                    }
+                    stack.push((x, false));
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+    out
 }
 
 /// The first stack-trace pattern the body matches: its name and the matched text, shortened.
@@ -287,6 +323,20 @@ mod tests {
         assert!(names_field(&r, b"{\"detail\":\"'id' is required\"}", "/id"));
         r.field = Some("#/order/quantity".into());
         assert!(names_field(&r, b"{}", "/quantity"));
+        // A field named like a member of the error format is not named by that member.
+        let r = Report::default();
+        let problem = br#"{"status":400,"detail":"invalid type: string, expected a number","code":"PRB-1101"}"#;
+        assert!(!names_field(&r, problem, "/status"));
+        assert!(!names_field(&r, problem, "/detail"));
+        let named = br##"{"status":400,"detail":"status: invalid type","errors":[{"pointer":"#/status"}]}"##;
+        assert!(names_field(&r, named, "/status"));
+        // ASP.NET's errors map names the field as a nested member name.
+        assert!(names_field(
+            &r,
+            br#"{"errors":{"Name":["required"]}}"#,
+            "/Name"
+        ));
+        assert!(names_field(&r, b"status must be a number", "/status"));
     }
 
     #[test]

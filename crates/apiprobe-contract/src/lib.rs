@@ -7,6 +7,9 @@
 //!   response's status, media type, body schema and required headers; grades each error response.
 //! - [`ContractReport`]: the findings, each an [`apiprobe_catalog::Report`] with a catalog code and the
 //!   JSON pointer or field it concerns, grouped by operation, with a grade per operation and for the API.
+//! - [`plan`] and [`dry_run`]: the requests a run would send, built without sending any; [`dry_run`]
+//!   takes untrusted bytes through loading, request building and schema compiling (the fuzz target
+//!   and the property tests call it).
 //!
 //! ```
 //! use apiprobe_contract::Document;
@@ -22,12 +25,16 @@ mod grade;
 mod links;
 pub mod negative;
 mod operation;
+mod order;
+mod plan;
 mod report;
+mod request;
 mod run;
 mod validate;
 
 pub use document::{Document, DocumentError, Fetch, Loc, Version, MAX_DOCUMENT_BYTES};
 pub use fetch::ProbeFetch;
 pub use operation::{operations, Operation};
+pub use plan::{dry_run, plan, DryRun, PlannedRequest};
 pub use report::{ContractReport, OperationResult};
 pub use run::{base_url, run, select, Options, RunError};

@@ -3,8 +3,9 @@
 //! parameter left out, the credentials left out). The API must refuse each with a 4xx that names what was broken.
 
 use crate::document::{Document, Loc};
-use crate::generate::type_of;
+use crate::generate::{alternative, type_of};
 use crate::operation::{is_json, In, Operation};
+use crate::validate::Validators;
 use serde_json::{json, Value};
 
 /// Probes of one kind made per operation; enough to see a pattern, few enough to stay fast.
@@ -189,42 +190,69 @@ pub fn mutations(doc: &Document, op: &Operation, body: Option<&Value>) -> Vec<Mu
     out
 }
 
-/// The schema's properties, own and from `allOf` members, in document order.
+/// Whether a mutation still breaks the request: a body one that the request schema accepts after all
+/// is no negative probe (leaving out a member the picked `oneOf` alternative requires can leave a
+/// body another alternative accepts). A schema the validator cannot use keeps the probe.
+pub(crate) fn still_broken(validators: &Validators, op: &Operation, m: &Mutation) -> bool {
+    let (Place::Body(body), Some(schema)) =
+        (&m.place, op.body.as_ref().and_then(|b| b.schema.as_ref()))
+    else {
+        return true;
+    };
+    validators
+        .check(schema, body)
+        .map_or(true, |violations| !violations.is_empty())
+}
+
+/// The schema's properties, own and from `allOf` members.
 fn properties(doc: &Document, loc: &Loc, s: &Value) -> Vec<(String, Loc)> {
-    let mut out: Vec<(String, Loc)> = s
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.keys()
-                .map(|k| (k.clone(), loc.child("properties").child(k)))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for i in 0..all.len() {
-            if let Some((l, v)) = doc.resolve(&loc.child("allOf").child(&i.to_string())) {
-                out.extend(properties(doc, &l, v));
-            }
+    let mut out = Vec::new();
+    for (loc, s) in with_all_of(doc, loc, s) {
+        if let Some(m) = s.get("properties").and_then(Value::as_object) {
+            out.extend(
+                m.keys()
+                    .map(|k| (k.clone(), loc.child("properties").child(k))),
+            );
         }
     }
     out
 }
 
 fn required_of(doc: &Document, loc: &Loc, s: &Value) -> Vec<String> {
-    let mut out: Vec<String> = s
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for i in 0..all.len() {
-            if let Some((l, v)) = doc.resolve(&loc.child("allOf").child(&i.to_string())) {
-                out.extend(required_of(doc, &l, v));
+    let mut out = Vec::new();
+    for (_, s) in with_all_of(doc, loc, s) {
+        if let Some(r) = s.get("required").and_then(Value::as_array) {
+            out.extend(r.iter().filter_map(Value::as_str).map(String::from));
+        }
+    }
+    out
+}
+
+/// The schema and every schema the generated value was built from: its `allOf` members, or else the
+/// `oneOf`/`anyOf` alternative the generator picked; each once, so a schema that refers back to
+/// itself, or many members sharing one, cost one visit each.
+fn with_all_of<'d>(doc: &'d Document, loc: &Loc, s: &'d Value) -> Vec<(Loc, &'d Value)> {
+    let mut seen = std::collections::HashSet::from([loc.clone()]);
+    let mut out = vec![(loc.clone(), s)];
+    let mut i = 0;
+    while i < out.len() {
+        let (here, v) = out[i].clone();
+        i += 1;
+        let members: Vec<Loc> = match v.get("allOf").and_then(Value::as_array) {
+            Some(all) => (0..all.len())
+                .map(|n| here.child("allOf").child(&n.to_string()))
+                .collect(),
+            None => v
+                .as_object()
+                .and_then(alternative)
+                .map(|(key, pick)| vec![here.child(key).child(&pick.to_string())])
+                .unwrap_or_default(),
+        };
+        for m in members {
+            if let Some((l, v)) = doc.resolve(&m) {
+                if seen.insert(l.clone()) {
+                    out.push((l, v));
+                }
             }
         }
     }
@@ -269,7 +297,7 @@ fn out_of_range(p: &serde_json::Map<String, Value>) -> Option<(String, Value)> {
     if let Some(m) = p
         .get("minLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m > 0)
+        .filter(|m| (1..=10_000).contains(m))
     {
         return Some((format!("minLength {m}"), json!("x".repeat(m as usize - 1))));
     }
@@ -374,5 +402,37 @@ mod tests {
             Some(("maxLength 2".into(), json!("xxx")))
         );
         assert_eq!(limits(json!({"type":"string"})), None);
+    }
+
+    #[test]
+    fn one_of_bodies_are_broken_in_the_picked_alternative_only() {
+        let doc = Document::from_text(
+            "d",
+            r##"{"openapi":"3.1.0","paths":{"/explain":{"post":{"operationId":"explain",
+              "requestBody":{"content":{"application/json":{"schema":{"oneOf":[
+                {"type":"object","required":["status"],"additionalProperties":false,"properties":{
+                  "status":{"type":"integer","minimum":100},"body":{"type":"string"}}},
+                {"type":"object","required":["body"],"additionalProperties":false,"properties":{"body":{"type":"string"}}}]}}}},
+              "responses":{"200":{"description":"ok"}}}}}}"##,
+        )
+        .unwrap();
+        let op = &operations(&doc)[0];
+        let valid = json!({"status": 200, "body": "x"});
+        let validators = Validators::new(&doc);
+        let all = mutations(&doc, op, Some(&valid));
+        let kinds: Vec<(&str, &str)> = all
+            .iter()
+            .filter(|m| still_broken(&validators, op, m))
+            .map(|m| (m.breakage.kind(), m.field.as_str()))
+            .collect();
+        // Leaving out `status` leaves a body the second alternative accepts: not a probe.
+        assert_eq!(
+            kinds,
+            vec![
+                ("wrong_type", "/body"),
+                ("out_of_range", "/status"),
+                ("wrong_type", "/status"),
+            ]
+        );
     }
 }

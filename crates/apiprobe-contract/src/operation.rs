@@ -34,6 +34,9 @@ pub struct Param {
     pub schema: Option<Loc>,
     /// Its own example, when the document gives one.
     pub example: Option<Value>,
+    /// Whether an array or object value is sent member by member (`explode`, true by default for the
+    /// `form` style of query parameters and cookies) or as one comma-separated value.
+    pub explode: bool,
 }
 
 /// The request body of an operation.
@@ -83,7 +86,8 @@ pub struct Operation {
     pub security: Vec<(String, Credential)>,
 }
 
-/// Every operation in path order, then method order as listed in the specification.
+/// Every operation in the order the document lists them: its paths as written, and each path's
+/// methods as written (a path item reached by `$ref` in the specification's method order).
 pub fn operations(doc: &Document) -> Vec<Operation> {
     let root = doc.root();
     let root_security = doc.value(&root.child("security")).clone();
@@ -92,13 +96,23 @@ pub fn operations(doc: &Document) -> Vec<Operation> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (path, _) in paths {
+    for (path, written) in written_order(doc, paths) {
         let Some((item_loc, item)) = doc.resolve(&paths_loc.child(path)) else {
             continue;
         };
         let path_params = item_loc.child("parameters");
-        for method in METHODS {
-            if item.get(*method).is_none() {
+        let mut methods: Vec<&str> = Vec::with_capacity(METHODS.len());
+        for m in written
+            .iter()
+            .map(String::as_str)
+            .chain(METHODS.iter().copied())
+        {
+            if METHODS.contains(&m) && !methods.contains(&m) {
+                methods.push(m);
+            }
+        }
+        for method in methods {
+            if item.get(method).is_none() {
                 continue;
             }
             let loc = item_loc.child(method);
@@ -137,6 +151,29 @@ pub fn operations(doc: &Document) -> Vec<Operation> {
                 params,
                 loc,
             });
+        }
+    }
+    out
+}
+
+/// The members of `paths` in written order, each once, with its members as written; any member the
+/// loader did not note (none, for a document it read) follows in key order.
+fn written_order<'a>(
+    doc: &'a Document,
+    paths: &'a serde_json::Map<String, Value>,
+) -> Vec<(&'a String, &'a [String])> {
+    let mut out: Vec<(&String, &[String])> = Vec::with_capacity(paths.len());
+    let mut seen = std::collections::HashSet::new();
+    for (path, members) in doc.path_order() {
+        if let Some((key, _)) = paths.get_key_value(path) {
+            if seen.insert(key) {
+                out.push((key, members.as_slice()));
+            }
+        }
+    }
+    for key in paths.keys() {
+        if seen.insert(key) {
+            out.push((key, &[]));
         }
     }
     out
@@ -184,6 +221,15 @@ fn params_at(doc: &Document, loc: &Loc) -> Vec<Param> {
                 || p.get("required").and_then(Value::as_bool) == Some(true),
             schema,
             example: example_of(doc, &ploc, p),
+            explode: p.get("explode").and_then(Value::as_bool).unwrap_or(
+                p.get("style")
+                    .and_then(Value::as_str)
+                    .unwrap_or(match location {
+                        In::Query | In::Cookie => "form",
+                        In::Path | In::Header => "simple",
+                    })
+                    == "form",
+            ),
         });
     }
     out
@@ -294,5 +340,29 @@ mod tests {
             ops[1].security,
             vec![("bearer".into(), Credential::Header("Authorization".into()))]
         );
+    }
+
+    #[test]
+    fn operations_keep_the_written_order_of_paths_and_methods() {
+        let json = r#"{"openapi":"3.1.0","paths":{
+            "/zebras":{"post":{"operationId":"addZebra"},"get":{"operationId":"listZebras"}},
+            "/apples":{"get":{"operationId":"listApples"}},
+            "/mangoes":{"delete":{"operationId":"dropMango"},"x-note":1,"put":{"operationId":"putMango"}}}}"#;
+        let yaml = "openapi: 3.0.3\npaths:\n  /zebras:\n    post: {operationId: addZebra}\n    get: {operationId: listZebras}\n  /apples:\n    get: {operationId: listApples}\n  /mangoes:\n    delete: {operationId: dropMango}\n    x-note: 1\n    put: {operationId: putMango}\n";
+        for text in [json, yaml] {
+            let doc = Document::from_text("d", text).unwrap();
+            let ids: Vec<String> = operations(&doc).into_iter().map(|o| o.id).collect();
+            assert_eq!(
+                ids,
+                [
+                    "addZebra",
+                    "listZebras",
+                    "listApples",
+                    "dropMango",
+                    "putMango"
+                ],
+                "{text}"
+            );
+        }
     }
 }

@@ -5,12 +5,13 @@
 //! read or change (GET, PUT, PATCH, ...), then DELETE. Within a wave up to `jobs` operations run at once.
 
 use crate::document::{Document, Loc};
-use crate::generate::{value_for, Rng};
+use crate::generate::Rng;
 use crate::grade::{grade, Context};
 use crate::links::Store;
-use crate::negative::{mutations, Breakage, Mutation, Place};
-use crate::operation::{is_json, operations, Credential, In, Operation};
+use crate::negative::{mutations, still_broken, Breakage, Mutation};
+use crate::operation::{operations, In, Operation};
 use crate::report::{ContractReport, OperationResult};
+use crate::request::{apply, fnv, has_examples, url, valid, wire, Request};
 use crate::validate::{
     body_is_json, documented_statuses, media_for, missing_headers, response_for, Validators,
 };
@@ -19,7 +20,6 @@ use apiprobe_explain::HttpResponse;
 use apiprobe_probe::{CheckSpec, Prober};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -220,15 +220,6 @@ pub async fn run(
     })
 }
 
-/// One request as the probe will send it.
-#[derive(Debug, Clone)]
-struct Request {
-    path: BTreeMap<String, String>,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Option<Value>,
-}
-
 async fn probe_operation(ctx: &Ctx<'_>, op: &Operation) -> OperationResult {
     let mut res = OperationResult::new(op);
     // One stream per operation: selecting fewer operations leaves the others' data unchanged.
@@ -263,7 +254,10 @@ async fn probe_operation(ctx: &Ctx<'_>, op: &Operation) -> OperationResult {
             grade_error(ctx, &url, &resp, kind, None, matched.as_ref(), &mut res);
         }
     }
-    for m in mutations(ctx.doc, op, generated.body.as_ref()) {
+    let broken = mutations(ctx.doc, op, generated.body.as_ref())
+        .into_iter()
+        .filter(|m| still_broken(&ctx.validators, op, m));
+    for m in broken {
         let req = apply(op, &generated, &m);
         let Some((report, resp)) = send(ctx, op, &req, &mut res).await else {
             return res;
@@ -285,18 +279,7 @@ async fn probe_operation(ctx: &Ctx<'_>, op: &Operation) -> OperationResult {
     res
 }
 
-fn has_examples(doc: &Document, op: &Operation) -> bool {
-    let body_example = op.body.as_ref().is_some_and(|b| {
-        b.example.is_some()
-            || b.schema
-                .as_ref()
-                .is_some_and(|s| doc.value(s).get("example").is_some())
-    });
-    body_example || op.params.iter().any(|p| p.example.is_some())
-}
-
-/// A valid request: examples where asked and present, generated values otherwise; path parameters
-/// from earlier responses when the store has them.
+/// A valid request ([`valid`]) with path parameters from earlier responses when the store has them.
 fn build(
     ctx: &Ctx<'_>,
     op: &Operation,
@@ -304,80 +287,11 @@ fn build(
     use_examples: bool,
     res: &mut OperationResult,
 ) -> Request {
-    let mut req = Request {
-        path: BTreeMap::new(),
-        query: Vec::new(),
-        headers: ctx.opts.headers.clone(),
-        body: None,
-    };
-    for p in &op.params {
-        // Optional parameters are left out of generated requests: fewer ways to be refused for data
-        // the generator cannot know (a valid cursor, an existing filter value).
-        if !(p.required || use_examples && p.example.is_some()) {
-            continue;
-        }
-        let value = match (&p.example, &p.schema) {
-            (Some(e), _) if use_examples => e.clone(),
-            (_, Some(s)) => value_for(ctx.doc, s, rng, use_examples),
-            _ => Value::String("apiprobe".into()),
-        };
-        match p.location {
-            In::Path => {
-                let v = match ctx.store.value_for(op, &p.name) {
-                    Some((v, from)) => {
-                        res.note(format!("{{{}}} = {v} ({from})", p.name));
-                        v
-                    }
-                    None => text(&value),
-                };
-                req.path.insert(p.name.clone(), v);
-            }
-            In::Query => match &value {
-                Value::Array(items) => {
-                    for i in items {
-                        req.query.push((p.name.clone(), text(i)));
-                    }
-                }
-                v => req.query.push((p.name.clone(), text(v))),
-            },
-            In::Header => req.headers.push((p.name.clone(), text(&value))),
-            In::Cookie => req
-                .headers
-                .push(("Cookie".into(), format!("{}={}", p.name, text(&value)))),
-        }
-    }
-    if let Some(b) = &op.body {
-        let value = match (&b.example, &b.schema) {
-            (Some(e), _) if use_examples => Some(e.clone()),
-            (_, Some(s)) => Some(value_for(ctx.doc, s, rng, use_examples)),
-            _ => None,
-        };
-        req.body = value;
-    }
-    req
-}
-
-fn apply(op: &Operation, valid: &Request, m: &Mutation) -> Request {
-    let mut req = valid.clone();
-    match &m.place {
-        Place::Body(v) => req.body = Some(v.clone()),
-        Place::Query(None) => req.query.retain(|(k, _)| *k != m.field),
-        Place::Query(Some(v)) => {
-            req.query.retain(|(k, _)| *k != m.field);
-            req.query.push((m.field.clone(), v.clone()));
-        }
-        Place::Credentials => {
-            for (_, cred) in &op.security {
-                match cred {
-                    Credential::Header(h) => {
-                        req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(h))
-                    }
-                    Credential::Query(q) => req.query.retain(|(k, _)| k != q),
-                    Credential::Cookie(_) => req
-                        .headers
-                        .retain(|(k, _)| !k.eq_ignore_ascii_case("cookie")),
-                }
-            }
+    let mut req = valid(ctx.doc, op, rng, use_examples, &ctx.opts.headers);
+    for p in op.params.iter().filter(|p| p.location == In::Path) {
+        if let Some((v, from)) = ctx.store.value_for(op, &p.name) {
+            res.note(format!("{{{}}} = {v} ({from})", p.name));
+            req.path.insert(p.name.clone(), v);
         }
     }
     req
@@ -400,62 +314,16 @@ async fn send(
         ctx.sent.fetch_add(1, Ordering::Relaxed);
     }
     res.requests += 1;
-    let mut path = op.path.clone();
-    for (name, v) in &req.path {
-        path = path.replace(&format!("{{{name}}}"), &encode(v, false));
-    }
-    let mut url = format!("{}{}", ctx.base, path);
-    if !req.query.is_empty() {
-        let q: Vec<String> = req
-            .query
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k, true), encode(v, true)))
-            .collect();
-        url.push('?');
-        url.push_str(&q.join("&"));
-    }
-    let mut spec = CheckSpec::new(url);
+    let mut spec = CheckSpec::new(url(&ctx.base, op, req));
     spec.name = op.id.clone();
     spec.method = op.method.clone();
     spec.timeout = ctx.opts.timeout;
     spec.connect_timeout = ctx.opts.timeout;
     // The status the API gives is what the document is checked against, redirects included.
     spec.max_redirects = 0;
-    spec.headers = req.headers.clone();
-    // Ask for what the document says the operation answers, as a client generated from it would: an
-    // API that negotiates (HTML for browsers, JSON for programs) then answers the documented kind.
-    if !spec
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
-    {
-        if let Some(accept) = accept_for(ctx.doc, op) {
-            spec.headers.push(("Accept".into(), accept));
-        }
-    }
-    if let (Some(body), Some(rb)) = (&req.body, &op.body) {
-        let bytes = if rb
-            .media_type
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        {
-            form(body).into_bytes()
-        } else {
-            serde_json::to_vec(body).unwrap_or_default()
-        };
-        if !spec
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        {
-            let mt = if is_json(&rb.media_type) || !rb.media_type.contains('/') {
-                "application/json".to_string()
-            } else {
-                rb.media_type.clone()
-            };
-            spec.headers.push(("Content-Type".into(), mt));
-        }
-        spec.body = Some(bytes);
-    }
+    let (headers, body) = wire(ctx.doc, op, req);
+    spec.headers = headers;
+    spec.body = body;
     Some(ctx.prober.check_keeping_response(&spec).await)
 }
 
@@ -693,63 +561,9 @@ fn grade_error(
     }
 }
 
-/// Every media type the operation's responses document, for `Accept`; `None` when they name none.
-fn accept_for(doc: &Document, op: &Operation) -> Option<String> {
-    let mut types: Vec<String> = Vec::new();
-    for (status, _) in doc.value(&op.responses).as_object()?.iter() {
-        let response = op.responses.child(status);
-        if let Some(content) = doc.value(&response.child("content")).as_object() {
-            for mt in content.keys() {
-                if !types.contains(mt) {
-                    types.push(mt.clone());
-                }
-            }
-        }
-    }
-    (!types.is_empty()).then(|| types.join(", "))
-}
-
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn form(v: &Value) -> String {
-    let Some(m) = v.as_object() else {
-        return String::new();
-    };
-    m.iter()
-        .map(|(k, v)| format!("{}={}", encode(k, true), encode(&text(v), true)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-fn encode(s: &str, query: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || (!query && b == b':') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// FNV-1a: a stable per-operation offset to the seed (std's hashers are not stable across releases).
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

@@ -2,6 +2,7 @@
 //! and as a short page for browsers. Each failure carries one of our own catalog codes.
 
 use crate::asset::{Asset, CACHE_NONE, HTML};
+use crate::negotiate::PageProblem;
 use apiprobe_catalog::Catalog;
 use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -84,6 +85,36 @@ pub enum AppError {
     /// A failure of ours; the detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Another error, with the request fields or parameters it concerns, which the problem document
+    /// lists under `errors` (see [`AppError::at`]).
+    #[error("{error}")]
+    Named {
+        /// The error.
+        error: Box<AppError>,
+        /// What it concerns.
+        fields: Vec<Field>,
+    },
+}
+
+/// A part of the request an error concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// A member of the body (JSON or form), as a JSON pointer: `/status`, `/headers/0`.
+    Member(String),
+    /// A query parameter, by name.
+    Parameter(String),
+}
+
+impl Field {
+    /// A top-level member of the body, by name.
+    pub fn member(name: &str) -> Field {
+        Field::Member(format!("/{}", name.replace('~', "~0").replace('/', "~1")))
+    }
+
+    /// A query parameter, by name.
+    pub fn parameter(name: &str) -> Field {
+        Field::Parameter(name.to_owned())
+    }
 }
 
 impl AppError {
@@ -95,9 +126,25 @@ impl AppError {
         }
     }
 
+    /// This error, concerning `field` too: the problem document names it under `errors`, as RFC 9457
+    /// section 3 shows (`{"detail", "pointer"}`, or `"parameter"` for a query parameter).
+    pub fn at(self, field: Field) -> AppError {
+        match self {
+            AppError::Named { error, mut fields } => {
+                fields.push(field);
+                AppError::Named { error, fields }
+            }
+            error => AppError::Named {
+                error: Box::new(error),
+                fields: vec![field],
+            },
+        }
+    }
+
     /// The HTTP status and the catalog code naming the condition.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
+            AppError::Named { error, .. } => error.status_and_code(),
             AppError::UnknownCode { .. } | AppError::UnknownAlias { .. } | AppError::NoRoute(_) => {
                 (StatusCode::NOT_FOUND, "PRB-1151")
             }
@@ -127,11 +174,32 @@ impl AppError {
             .map(|e| e.title.clone())
             .or_else(|| status.canonical_reason().map(str::to_owned))
             .unwrap_or_else(|| "Error".to_owned());
-        let detail = match self {
+        let inner = match self {
+            AppError::Named { error, .. } => error,
+            other => other,
+        };
+        let detail = match inner {
             AppError::Internal(_) => {
                 "the server failed to answer; the failure was logged".to_owned()
             }
             other => other.to_string(),
+        };
+        let errors = match self {
+            AppError::Named { fields, .. } => fields
+                .iter()
+                .map(|f| FieldProblem {
+                    detail: detail.clone(),
+                    pointer: match f {
+                        Field::Member(p) => Some(format!("#{p}")),
+                        Field::Parameter(_) => None,
+                    },
+                    parameter: match f {
+                        Field::Parameter(p) => Some(p.clone()),
+                        Field::Member(_) => None,
+                    },
+                })
+                .collect(),
+            _ => Vec::new(),
         };
         Problem {
             r#type: format!("/codes/{code}"),
@@ -139,16 +207,20 @@ impl AppError {
             status: status.as_u16(),
             detail,
             code,
+            errors,
         }
     }
 
-    /// A short HTML page for browsers, with the same status.
+    /// A short HTML page for browsers, with the same status. The problem document goes along in the
+    /// response's extensions, for a client that asked for it (see [`crate::negotiate`]).
     pub fn into_page(self) -> Response {
         let (status, _) = self.status_and_code();
         let problem = self.problem();
         let page = crate::view::error_page(&problem);
-        Asset::new(HTML, CACHE_NONE, page.into_string())
-            .respond_with(&http::HeaderMap::new(), status)
+        let mut res = Asset::new(HTML, CACHE_NONE, page.into_string())
+            .respond_with(&http::HeaderMap::new(), status);
+        res.extensions_mut().insert(PageProblem(status, problem));
+        res
     }
 }
 
@@ -165,6 +237,22 @@ pub struct Problem {
     pub detail: String,
     /// Our catalog code (`PRB-1101`).
     pub code: &'static str,
+    /// The request fields or parameters at fault, when the error concerns some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One request field or parameter at fault, in the shape of RFC 9457's own example.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldProblem {
+    /// What is wrong with it.
+    pub detail: String,
+    /// A JSON pointer fragment into the body (`#/status`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// A query parameter's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -173,16 +261,21 @@ impl IntoResponse for AppError {
             tracing::error!(detail = %detail, "internal error");
         }
         let (status, _) = self.status_and_code();
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
-        let mut res = (status, body).into_response();
-        let h = res.headers_mut();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
-        res
+        problem_response(status, &self.problem())
     }
+}
+
+/// A problem document as the response, with `status`.
+pub(crate) fn problem_response(status: StatusCode, problem: &Problem) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
+    res
 }
 
 /// An error shown as a page rather than problem+json (HTML routes).
@@ -235,6 +328,21 @@ mod tests {
                 "{code} does not list {status}"
             );
         }
+    }
+
+    #[test]
+    fn named_errors_keep_their_status_and_list_their_fields() {
+        let e = AppError::InvalidField("status 99 is outside 100-999".into())
+            .at(Field::member("status"))
+            .at(Field::parameter("kind"));
+        assert_eq!(e.status_and_code(), (StatusCode::BAD_REQUEST, "PRB-1104"));
+        let p = serde_json::to_value(e.problem()).expect("serializes");
+        assert_eq!(p["detail"], "status 99 is outside 100-999");
+        assert_eq!(p["errors"][0]["pointer"], "#/status");
+        assert_eq!(p["errors"][1]["parameter"], "kind");
+        assert!(p["errors"][1].get("pointer").is_none());
+        let plain = serde_json::to_value(AppError::NotRecognised.problem()).expect("serializes");
+        assert!(plain.get("errors").is_none());
     }
 
     #[test]

@@ -40,13 +40,14 @@ mod asset;
 mod body;
 mod error;
 mod layers;
+mod negotiate;
 mod routes;
 mod server;
 mod site;
 mod state;
 mod view;
 
-pub use error::AppError;
+pub use error::{AppError, Field};
 pub use layers::{with_layers, REQUEST_TIMEOUT};
 pub use routes::{app, route_table, routes};
 pub use server::{serve, ServeError, HEADER_READ_TIMEOUT, SHUTDOWN_GRACE};

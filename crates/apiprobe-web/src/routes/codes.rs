@@ -3,7 +3,7 @@
 use super::pages::{parse_opt, FilterQuery};
 use crate::asset::{Asset, CACHE_CATALOG, JSON};
 use crate::body::{integer_param, Params};
-use crate::error::AppError;
+use crate::error::{AppError, Field};
 use crate::site::{to_json, CodeList, Summary};
 use crate::state::AppState;
 use apiprobe_catalog::{Catalog, Category, Entry, Kind};
@@ -38,6 +38,7 @@ pub(crate) async fn list(
                         "status: '{}' is not a number between 100 and 999",
                         v.chars().take(20).collect::<String>()
                     ))
+                    .at(Field::parameter("status"))
                 })?,
         ),
     };
@@ -154,6 +155,7 @@ pub(crate) async fn search(
                     "limit: '{}' is not a positive number",
                     v.chars().take(20).collect::<String>()
                 ))
+                .at(Field::parameter("limit"))
             })?,
     };
     let found = filter.apply(&s.catalog);

@@ -4,7 +4,7 @@
 
 use crate::asset::{Asset, CACHE_NONE, JSON};
 use crate::body::{read_body, BodyType};
-use crate::error::AppError;
+use crate::error::{AppError, Field};
 use crate::site::to_json;
 use crate::state::AppState;
 use apiprobe_catalog::{Catalog, Report};
@@ -87,12 +87,15 @@ impl ExplainRequest {
         match (self.status, self.raw) {
             (Some(_), Some(_)) => Err(AppError::InvalidField(
                 "give either status (with headers and body) or raw, not both".to_owned(),
-            )),
+            )
+            .at(Field::member("status"))
+            .at(Field::member("raw"))),
             (Some(status), None) => {
                 if !(100..=999).contains(&status) {
                     return Err(AppError::InvalidField(format!(
                         "status {status} is outside 100-999"
-                    )));
+                    ))
+                    .at(Field::member("status")));
                 }
                 let headers = match self.headers {
                     None => Vec::new(),
@@ -107,17 +110,70 @@ impl ExplainRequest {
             }
             (None, Some(raw)) if !raw.trim().is_empty() => {
                 if self.headers.is_some() || self.body.is_some() {
-                    return Err(AppError::InvalidField(
+                    let mut e = AppError::InvalidField(
                         "headers and body go with status; raw text stands alone".to_owned(),
-                    ));
+                    );
+                    for (name, given) in [
+                        ("headers", self.headers.is_some()),
+                        ("body", self.body.is_some()),
+                    ] {
+                        if given {
+                            e = e.at(Field::member(name));
+                        }
+                    }
+                    return Err(e);
                 }
                 Ok(ExplainInput::Raw(raw))
             }
             (None, _) => Err(AppError::InvalidField(
                 "give status (with optional headers and body) or a non-empty raw".to_owned(),
-            )),
+            )
+            .at(Field::member("status"))
+            .at(Field::member("raw"))),
         }
     }
+}
+
+/// The request body, or an error naming the member at fault (`status: invalid type: string ...`)
+/// when the JSON is well-formed but a member is not what the document says.
+fn parse_request(bytes: &[u8]) -> Result<ExplainRequest, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // Only a member whose value is not what the document says is named: a syntax error or a
+        // cut body is about the text, wherever the parser was.
+        let pointer = pointer_of(e.path());
+        let inner = e.into_inner();
+        let data = inner.classify() == serde_json::error::Category::Data;
+        match pointer.filter(|_| data) {
+            None => AppError::InvalidJson(inner.to_string()),
+            Some(p) if p == "/headers" => AppError::InvalidJson(
+                "headers: give an object of names to string values, or a list of [name, value] pairs"
+                    .to_owned(),
+            )
+            .at(Field::Member(p)),
+            Some(p) => {
+                AppError::InvalidJson(format!("{}: {inner}", &p[1..])).at(Field::Member(p))
+            }
+        }
+    })
+}
+
+/// A serde path as a JSON pointer (`/headers/0`); `None` at the top level or where the path is unknown.
+fn pointer_of(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Enum { .. } => {}
+            Segment::Unknown => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Explains parts or raw text with the explain library.
@@ -153,8 +209,7 @@ pub(crate) async fn explain(
     body: Body,
 ) -> Result<Response, AppError> {
     let bytes = read_body(&headers, body, BodyType::Json).await?;
-    let req: ExplainRequest =
-        serde_json::from_slice(&bytes).map_err(|e| AppError::InvalidJson(e.to_string()))?;
+    let req = parse_request(&bytes)?;
     let report = explain_input(&s.catalog, req.into_input()?)?;
     Ok(Asset::dynamic(JSON, CACHE_NONE, to_json(&report)?).respond(&headers))
 }

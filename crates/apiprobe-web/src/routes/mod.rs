@@ -8,12 +8,12 @@ mod pages;
 mod translate;
 
 use crate::error::AppError;
+use crate::negotiate::{errors_as_asked, preferred, Form};
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
-use http::header::ACCEPT;
 
 /// Every route: its path and its handlers. The OpenAPI document must list exactly these (tested).
 fn route_list() -> Vec<(&'static str, MethodRouter<AppState>)> {
@@ -43,14 +43,10 @@ pub fn route_table() -> Vec<&'static str> {
     route_list().into_iter().map(|(p, _)| p).collect()
 }
 
-/// Whether an error should be a page rather than problem+json: a browser asking for anything but the API.
+/// Whether an error should be a page rather than problem+json: a browser (a client preferring HTML)
+/// asking for anything but the API.
 fn wants_page(req: &Request) -> bool {
-    !req.uri().path().starts_with("/api/")
-        && req
-            .headers()
-            .get(ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/html"))
+    !req.uri().path().starts_with("/api/") && preferred(req.headers(), Form::Problem) == Form::Page
 }
 
 async fn no_route(req: Request) -> Response {
@@ -84,6 +80,7 @@ pub fn routes(state: AppState) -> Router {
     router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
+        .layer(axum::middleware::from_fn(errors_as_asked))
         .with_state(state)
 }
 

@@ -26,12 +26,13 @@ fn problem_responses(codes: &[&str]) -> Value {
     )
 }
 
-/// Errors of the HTML routes: a page for the browser, except the time and size limits, which answer
-/// every route with a problem document.
+/// Errors of the HTML routes, negotiated: a page for a browser, a problem document for a client that
+/// prefers JSON (`Accept: application/problem+json` or `application/json`), and for the time and size
+/// limits, which answer every route with one.
 fn page_error_responses(codes: &[&str]) -> Value {
     responses_for(
         codes,
-        json!({ "description": "A page saying what went wrong (problem details for the time and size limits)",
+        json!({ "description": "A page saying what went wrong for a browser; problem details (RFC 9457) with our catalog code for a client that prefers JSON, and for the time and size limits",
                 "content": { "text/html": { "schema": { "type": "string" } }, "application/problem+json": problem() } }),
     )
 }
@@ -143,14 +144,13 @@ pub(crate) fn document() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ExplainRequest" } } } },
                 "responses": merge(json!({ "200": ok_json("What the input means", "Report") }), problem_responses(&["400", "408", "413", "415", "422"])) } },
             "/api/v1/translate": { "get": { "summary": "Another tool's code (tool and code) or output line (text) to a catalog code",
-                // One object parameter, so the document can say which fields go together.
-                "parameters": [{ "name": "lookup", "in": "query", "required": true, "style": "form", "explode": true,
-                    "description": "Either `tool` (curl, node, chromium, k6, datadog, ...) and `code` (its own code: 60, ECONNREFUSED, ERR_CERT_DATE_INVALID), or `text` (a line of the tool's output)",
-                    "schema": { "oneOf": [
-                        { "type": "object", "required": ["tool", "code"], "additionalProperties": false,
-                          "properties": { "tool": text(), "code": text() } },
-                        { "type": "object", "required": ["text"], "additionalProperties": false,
-                          "properties": { "text": text() } } ] } }],
+                // Three plain query parameters, as the server reads them: parameters cannot require one
+                // another, so the pairing is said in words, and a request that breaks it gets a 400 naming them.
+                "description": "Give either `tool` and `code`, or `text` alone; any other combination is refused with a 400 problem document naming the parameters",
+                "parameters": [
+                    merge(query("tool", "Another tool's name (curl, node, chromium, k6, datadog, ...); goes with `code`", text()), json!({ "example": "curl" })),
+                    merge(query("code", "That tool's own code (60, ECONNREFUSED, ERR_CERT_DATE_INVALID); goes with `tool`", text()), json!({ "example": "60" })),
+                    query("text", "A line of the tool's output, instead of `tool` and `code`", text())],
                 "responses": merge(json!({ "200": ok_json("The catalog code for it", "Report") }), problem_responses(&["400", "404", "414", "422"])) } },
             "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1",
                 "content": { "application/json": { "schema": { "type": "object" } } } } } } },
@@ -172,7 +172,10 @@ fn schemas() -> Value {
         "Problem": { "type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
             "type": { "type": "string", "description": "The reference page of `code`" },
             "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
-            "code": { "type": "string", "description": "Our catalog code, e.g. PRB-1101" } } },
+            "code": { "type": "string", "description": "Our catalog code, e.g. PRB-1101" },
+            "errors": { "type": "array", "description": "The request fields or parameters at fault (RFC 9457 section 3): a JSON pointer into the body, or a query parameter's name",
+                "items": { "type": "object", "required": ["detail"], "properties": {
+                    "detail": { "type": "string" }, "pointer": { "type": "string" }, "parameter": { "type": "string" } } } } } },
         "Summary": { "type": "object", "properties": {
             "code": { "type": "string" }, "kind": kind, "category": category, "title": { "type": "string" },
             "name": nullable("string"), "status": nullable("integer"), "retryable": { "type": "boolean" },

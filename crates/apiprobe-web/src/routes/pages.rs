@@ -4,7 +4,8 @@
 use super::explain::{explain_input, ExplainInput};
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, HTML};
 use crate::body::{integer_param, parse_query, read_body, BodyType};
-use crate::error::{AppError, PageError};
+use crate::error::{AppError, Field, PageError};
+use crate::negotiate::PageProblem;
 use crate::state::AppState;
 use crate::view::{self, ExplainForm, Filter};
 use apiprobe_catalog::{Category, Kind};
@@ -32,10 +33,9 @@ pub(crate) fn parse_opt<T: std::str::FromStr<Err = String>>(
 ) -> Result<Option<T>, AppError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|e: String| AppError::InvalidQuery(format!("{name}: {e}"))),
+        Some(v) => v.parse().map(Some).map_err(|e: String| {
+            AppError::InvalidQuery(format!("{name}: {e}")).at(Field::parameter(name))
+        }),
     }
 }
 
@@ -101,6 +101,7 @@ pub(crate) async fn explain_submit(
                     "status '{}' is not a number between 100 and 999",
                     form.status.trim().chars().take(20).collect::<String>()
                 ))
+                .at(Field::member("status"))
             });
         status.map(|status| ExplainInput::Parts {
             status,
@@ -113,9 +114,11 @@ pub(crate) async fn explain_submit(
             body: form.body.clone().into_bytes(),
         })
     } else if form.raw.trim().is_empty() {
-        Err(AppError::InvalidField(
-            "paste a response or a log line, or give a status".to_owned(),
-        ))
+        Err(
+            AppError::InvalidField("paste a response or a log line, or give a status".to_owned())
+                .at(Field::member("raw"))
+                .at(Field::member("status")),
+        )
     } else {
         Ok(ExplainInput::Raw(form.raw.clone()))
     };
@@ -128,5 +131,12 @@ pub(crate) async fn explain_submit(
         Ok(_) => http::StatusCode::OK,
         Err(e) => e.status_and_code().0,
     };
-    Ok(Asset::dynamic(HTML, CACHE_NONE, page.into_string()).respond_with(&headers, status))
+    let mut res =
+        Asset::dynamic(HTML, CACHE_NONE, page.into_string()).respond_with(&headers, status);
+    if let Err(e) = &result {
+        // A program that posts the form and prefers JSON gets the problem document instead.
+        res.extensions_mut()
+            .insert(PageProblem(status, e.problem()));
+    }
+    Ok(res)
 }

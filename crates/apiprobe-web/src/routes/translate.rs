@@ -3,7 +3,7 @@
 
 use crate::asset::{Asset, CACHE_CATALOG, CACHE_NONE, JSON};
 use crate::body::Params;
-use crate::error::AppError;
+use crate::error::{AppError, Field};
 use crate::site::to_json;
 use crate::state::AppState;
 use apiprobe_catalog::{Catalog, Report};
@@ -104,7 +104,10 @@ pub(crate) async fn translate(
         _ => {
             return Err(AppError::InvalidQuery(
                 "give either tool and code (?tool=curl&code=60) or text (?text=...)".to_owned(),
-            ))
+            )
+            .at(Field::parameter("tool"))
+            .at(Field::parameter("code"))
+            .at(Field::parameter("text")))
         }
     };
     Ok(Asset::dynamic(JSON, cache, to_json(&report)?).respond(&headers))
