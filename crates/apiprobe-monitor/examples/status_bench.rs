@@ -199,7 +199,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let catalog = Arc::new(Catalog::builtin().clone());
     let (_tx, rx) = tokio::sync::watch::channel(Arc::new(suite));
-    let state = StatusState::open(store, catalog.clone(), rx).await?;
+    let state = StatusState::new(store, catalog.clone(), rx);
     let router = attach(
         apiprobe_web::app(apiprobe_web::AppState::new(catalog)),
         state,

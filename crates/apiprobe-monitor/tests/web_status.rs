@@ -631,6 +631,58 @@ async fn tokens_public_reads_and_writes() {
 }
 
 #[tokio::test]
+async fn a_pause_outlives_a_restart() {
+    let text = suite_text("http://127.0.0.1:9/", TOKENS);
+    let f = fixture(parse_suite(&text), None).await;
+    let url = format!("sqlite:{}", f.dir.path().join("status.db").display());
+    let prober = Arc::new(apiprobe_probe::Prober::new(Cow::Borrowed(
+        apiprobe_catalog::Catalog::builtin(),
+    )));
+    let rw = format!("Bearer {RW_TOKEN}");
+    let start = || async {
+        let store = apiprobe_monitor::Store::open(&url).await.expect("open");
+        let controls = Arc::new(
+            Controls::new(prober.clone())
+                .persist_in(store.clone())
+                .await
+                .expect("pauses load"),
+        );
+        let (_, _, router) = app_over(store.clone(), parse_suite(&text), Some(controls.clone()));
+        (store, controls, router)
+    };
+    let post = |router: &axum::Router, uri: &str| {
+        let (router, uri, rw) = (router.clone(), uri.to_string(), rw.clone());
+        async move {
+            let got = send(&router, Method::POST, &uri, &[("authorization", &rw)]).await;
+            assert_eq!(got.status, StatusCode::OK, "{uri}: {}", got.text());
+            got.json()
+        }
+    };
+    // One process pauses `api` and `db`, then resumes `db`, and stops.
+    let (store, controls, router) = start().await;
+    assert!(controls.paused().is_empty());
+    post(&router, "/api/v1/monitor/checks/api/pause").await;
+    post(&router, "/api/v1/monitor/checks/db/pause").await;
+    post(&router, "/api/v1/monitor/checks/db/resume").await;
+    drop((controls, router));
+    store.close().await;
+    // The next one finds `api` paused, for the scheduler and on the pages, and `db` running.
+    let (store, controls, router) = start().await;
+    assert_eq!(controls.paused(), ["api"]);
+    assert!(controls.is_paused("api") && !controls.is_paused("db"));
+    let one = get(&router, "/api/v1/monitor/checks/api").await.json();
+    assert_eq!(one["state"], "paused");
+    let again = post(&router, "/api/v1/monitor/checks/api/pause").await;
+    assert_eq!(again["changed"], false, "already paused: {again}");
+    let resumed = post(&router, "/api/v1/monitor/checks/api/resume").await;
+    assert_eq!(resumed["changed"], true, "{resumed}");
+    drop((controls, router));
+    store.close().await;
+    let (_store, controls, _router) = start().await;
+    assert!(controls.paused().is_empty());
+}
+
+#[tokio::test]
 async fn openapi_document_lists_the_monitor_routes() {
     let f = fixture(parse_suite(&suite_text("http://127.0.0.1:9/", "")), None).await;
     let got = get(&f.router, "/openapi.json").await;

@@ -8,8 +8,8 @@ use sqlx::query::Query;
 use sqlx::{Any, Row};
 use std::collections::BTreeMap;
 
-/// One run as stored.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One run as stored (and, with its id, as read back: [`super::RunRow`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RunRecord {
     /// When it started (unix ms).
     pub at_ms: i64,

@@ -236,7 +236,7 @@ async fn set_paused(
     paused: bool,
 ) -> Result<Response, ApiError> {
     let (check, controls) = writable(&state, path, &headers, &uri).await?;
-    let changed = controls.set_paused(&check, paused);
+    let changed = controls.set_paused(&check, paused).await?;
     if changed {
         tracing::info!(check = %check, paused, "monitor: check paused or resumed through the API");
     }

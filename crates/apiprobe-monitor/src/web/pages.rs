@@ -123,7 +123,11 @@ pub(crate) async fn status(
             }
         }
     };
-    Ok(page(layout("Status - apiprobe", body)))
+    Ok(page(layout(
+        "Status - apiprobe",
+        "The state of every check, with 90 days of uptime",
+        body,
+    )))
 }
 
 pub(crate) async fn check(
@@ -282,7 +286,11 @@ pub(crate) async fn check(
             }
         }
     };
-    Ok(page(layout(&format!("{name} - status - apiprobe"), body)))
+    Ok(page(layout(
+        &format!("{name} - status - apiprobe"),
+        &format!("Latency, uptime, failures by code and the last runs of {name}"),
+        body,
+    )))
 }
 
 pub(crate) async fn css() -> Response {

@@ -1,22 +1,12 @@
 //! Reads the status pages need across every check at once, on top of the per-check read API of
-//! [`crate::store`]: daily uptime cells for every check in two queries, closed days kept in memory.
+//! [`crate::store`]: daily uptime cells for every check in two queries (over the partial indexes of
+//! [`crate::store::schema`]), closed days kept in memory.
 
 use super::params::DAY_MS;
 use crate::store::{Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Mutex;
-
-/// Indexes for reading daily rollups across checks (the primary key leads with the check). Partial,
-/// on `period = 'day'` written as a literal: the per-check reads bind the period as a parameter, so
-/// the planner keeps using the primary key for them (a plain `(period, start_ms)` index drew them
-/// onto a scan of every hourly row). Created if missing, on both backends.
-const INDEXES: &[&str] = &[
-    "DROP INDEX IF EXISTS rollups_period_start",
-    "DROP INDEX IF EXISTS rollup_codes_period_start",
-    "CREATE INDEX IF NOT EXISTS rollups_day_start ON rollups (start_ms) WHERE period = 'day'",
-    "CREATE INDEX IF NOT EXISTS rollup_codes_day_start ON rollup_codes (start_ms) WHERE period = 'day'",
-];
 
 /// A day counts as closed (its rollups final) this long after it ends: the writer flushes within
 /// seconds, so a late run cannot change it after that.
@@ -60,17 +50,6 @@ pub(crate) struct DayCache(Mutex<Option<Closed>>);
 /// The start of the UTC day holding `ms`.
 pub(crate) fn day_start(ms: i64) -> i64 {
     ms - ms.rem_euclid(DAY_MS)
-}
-
-/// Creates the indexes. They only make pages faster, so a failure (several monitors creating them
-/// at once on one PostgreSQL) is logged, not fatal.
-pub(crate) async fn ensure_indexes(store: &Store) -> Result<(), StoreError> {
-    for stmt in INDEXES {
-        if let Err(e) = sqlx::query(stmt).execute(store.pool()).await {
-            tracing::warn!(error = %store.wrap(e), "could not create an index for the status pages");
-        }
-    }
-    Ok(())
 }
 
 /// Daily cells of every check from `from_ms` to `until_ms` (day starts, until exclusive).
