@@ -631,6 +631,33 @@ async fn tokens_public_reads_and_writes() {
 }
 
 #[tokio::test]
+async fn a_late_run_of_a_past_day_shows_at_once() {
+    let f = fixture(parse_suite(&suite_text("http://127.0.0.1:9/", "")), None).await;
+    let day = |html: &str| html.matches("failures: PRB-3001 \u{d7}1<").count();
+    // The first page keeps the past days in memory.
+    assert_eq!(day(&get(&f.router, "/status").await.text()), 0);
+    let late = apiprobe_monitor::store::RunRecord {
+        at_ms: now() - 2 * DAY,
+        check: "api".into(),
+        location: "eu".into(),
+        status: Some(503),
+        code: Some("PRB-3001".into()),
+        total_ms: 10.0,
+        ..Default::default()
+    };
+    f.store
+        .write_batch(&apiprobe_monitor::store::Batch {
+            runs: vec![late],
+            ..Default::default()
+        })
+        .await
+        .expect("late run");
+    let html = get(&f.router, "/status").await.text();
+    // In the bar of `api` under each of its two locations.
+    assert_eq!(day(&html), 2, "the day two days ago shows the late failure");
+}
+
+#[tokio::test]
 async fn a_pause_outlives_a_restart() {
     let text = suite_text("http://127.0.0.1:9/", TOKENS);
     let f = fixture(parse_suite(&text), None).await;

@@ -245,6 +245,17 @@ impl Store {
         self.fetch(q, state_record).await
     }
 
+    /// A number that changes whenever rollups of an earlier day (UTC) do: past days read while it
+    /// holds are still current.
+    pub async fn past_days_generation(&self) -> Result<i64, StoreError> {
+        let w = |e| self.wrap(e);
+        let row = sqlx::query("SELECT MAX(generation) AS g FROM past_days")
+            .fetch_one(self.pool())
+            .await
+            .map_err(w)?;
+        Ok(row.try_get::<Option<i64>, _>("g").map_err(w)?.unwrap_or(0))
+    }
+
     /// Runs, newest first, one page at a time.
     pub async fn runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
         let limit = q.limit.unwrap_or(100).clamp(1, 1000);

@@ -122,6 +122,10 @@ pub const MIGRATIONS: &[&[&str]] = &[&[
         check_name TEXT NOT NULL PRIMARY KEY,
         since_ms BIGINT NOT NULL
     )",
+    // Bumped by every batch holding a run of an earlier day (UTC): rollups of past days change
+    // only then, so a reader may keep past days in memory for as long as this number holds.
+    "CREATE TABLE past_days (generation BIGINT NOT NULL)",
+    "INSERT INTO past_days (generation) VALUES (0)",
     // Daily rollups across every check (the status page's uptime bars); the primary keys lead with
     // the check. Partial on `period = 'day'` written as a literal: the per-check reads bind the
     // period as a parameter, so the planner keeps the primary key for them (a plain

@@ -8,8 +8,9 @@ use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// A day counts as closed (its rollups final) this long after it ends: the writer flushes within
-/// seconds, so a late run cannot change it after that.
+/// A day is read from memory from this long after it ends: the writer marks the change of a past
+/// day ([`Store::past_days_generation`]) by its own clock, so clocks of processes sharing one
+/// database may differ by this much.
 const SETTLE_MS: i64 = 10 * 60_000;
 
 /// One day of one check, summed over locations.
@@ -40,6 +41,7 @@ pub(crate) type Days = HashMap<String, Vec<DayCell>>;
 struct Closed {
     from_ms: i64,
     until_ms: i64,
+    generation: i64,
     days: std::sync::Arc<Days>,
 }
 
@@ -128,7 +130,7 @@ impl DaysView {
 
 impl DayCache {
     /// Daily cells of every check for the days since `from_ms` up to now: closed days from memory
-    /// (read once), the open ones from the database.
+    /// (read again when the store says a past day changed), the open ones from the database.
     pub(crate) async fn days(
         &self,
         store: &Store,
@@ -137,9 +139,13 @@ impl DayCache {
     ) -> Result<DaysView, StoreError> {
         let from_ms = day_start(from_ms);
         let closed_until = day_start(now_ms - SETTLE_MS);
+        // Read before the days: a change landing in between makes the next request read again.
+        let generation = store.past_days_generation().await?;
         let cached = self.0.lock().ok().and_then(|c| {
             c.as_ref()
-                .filter(|c| c.from_ms <= from_ms && c.until_ms == closed_until)
+                .filter(|c| {
+                    c.from_ms <= from_ms && c.until_ms == closed_until && c.generation == generation
+                })
                 .map(|c| c.days.clone())
         });
         let closed = match cached {
@@ -150,6 +156,7 @@ impl DayCache {
                     *slot = Some(Closed {
                         from_ms,
                         until_ms: closed_until,
+                        generation,
                         days: d.clone(),
                     });
                 }
