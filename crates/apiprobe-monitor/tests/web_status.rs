@@ -304,9 +304,10 @@ async fn hostile_parameters_are_400_problems() {
         "/api/v1/monitor/checks/db/runs?cursor=1%27%20OR%201%3D1",
         "/api/v1/monitor/checks/db/runs?since=yesterday",
         "/api/v1/monitor/checks/db/runs?until=2026-99-99",
-        "/api/v1/monitor/checks/db/runs?since=2000&until=1000",
-        "/api/v1/monitor/checks/db/runs?code=%27%3B%20DROP%20TABLE%20runs%3B--",
         "/api/v1/monitor/checks/db/runs?limit=1&limit=2",
+        "/api/v1/monitor/checks/db/runs?limit=05",
+        "/api/v1/monitor/checks/db/runs?cursor=0",
+        "/api/v1/monitor/checks/db/uptime?window=07d",
         "/api/v1/monitor/checks/db/runs?%zz=1",
         "/api/v1/monitor/checks/db/events?limit=99999999999",
         "/api/v1/monitor/checks/db/uptime?window=",
@@ -322,6 +323,24 @@ async fn hostile_parameters_are_400_problems() {
         // JSON, never sniffed as a page: what was sent may be quoted as it was.
         assert_eq!(got.header("x-content-type-options"), "nosniff", "{uri}");
     }
+    // A code the catalog does not have is not found, as at /api/v1/codes/{code}, with a hint.
+    let unknown = get(
+        &f.router,
+        "/api/v1/monitor/checks/db/runs?code=%27%3B%20DROP%20TABLE%20runs%3B--",
+    )
+    .await;
+    assert_problem(&unknown, 404, "PRB-1151");
+    assert!(unknown.json()["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("no catalog entry for '';")));
+    // `since` after `until` is an empty window, not an error.
+    let empty = get(
+        &f.router,
+        "/api/v1/monitor/checks/db/runs?since=2000&until=1000",
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.json()["runs"], serde_json::json!([]));
     // A path that does not decode as UTF-8.
     assert_problem(
         &get(&f.router, "/api/v1/monitor/checks/%FF%FE").await,

@@ -2,7 +2,7 @@
 //! from classes in the stylesheet (no inline style, for the CSP, and dark mode for free).
 
 use super::queries::DayCell;
-use super::view::{num, percent, when};
+use super::view::{num, when, Percent};
 use crate::store::RollupRow;
 use maud::{html, Markup};
 
@@ -106,21 +106,29 @@ fn day_class(c: &DayCell) -> &'static str {
     }
 }
 
-fn day_title(c: &DayCell, day: &str) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(80);
-    let _ = match c.ratio() {
-        Some(r) => write!(s, "{day}: {} up, {} runs", percent(r), c.runs),
-        None => write!(s, "{day}: maintenance only"),
-    };
-    if c.maintenance > 0 {
-        let _ = write!(s, ", {} in maintenance", c.maintenance);
+/// The tooltip of one day. Displayed straight into the page, which escapes it: there is one per
+/// cell, tens of thousands on a large status page, so none gets a string of its own.
+struct DayTitle<'a> {
+    cell: &'a DayCell,
+    day: &'a str,
+}
+
+impl std::fmt::Display for DayTitle<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (c, day) = (self.cell, self.day);
+        match c.ratio() {
+            Some(r) => write!(f, "{day}: {} up, {} runs", Percent(r), c.runs)?,
+            None => write!(f, "{day}: maintenance only")?,
+        }
+        if c.maintenance > 0 {
+            write!(f, ", {} in maintenance", c.maintenance)?;
+        }
+        for (i, (code, n)) in c.top_codes.iter().enumerate() {
+            f.write_str(if i == 0 { "; failures: " } else { ", " })?;
+            write!(f, "{code} \u{d7}{n}")?;
+        }
+        Ok(())
     }
-    for (i, (code, n)) in c.top_codes.iter().enumerate() {
-        s.push_str(if i == 0 { "; failures: " } else { ", " });
-        let _ = write!(s, "{code} \u{d7}{n}");
-    }
-    s
 }
 
 /// The dates of the `days` days ending with the day starting `today_ms`, oldest first: made once
@@ -154,7 +162,7 @@ pub(crate) fn uptime_bar<'a>(
                 @let i = (c.start_ms - first) / super::params::DAY_MS;
                 @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
                     rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
-                        title { (day_title(c, day)) }
+                        title { (DayTitle { cell: c, day }) }
                     }
                 }
             }

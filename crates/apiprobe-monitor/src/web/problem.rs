@@ -16,6 +16,9 @@ pub enum ApiError {
     /// No check has this name.
     #[error("no check is named '{0}'")]
     UnknownCheck(String),
+    /// A `code` parameter the catalog does not have (with a suggestion, if any).
+    #[error("no catalog entry for '{0}'")]
+    UnknownCode(String),
     /// A query parameter is missing, repeated, unknown or out of range.
     #[error("invalid query parameter: {0}")]
     BadQuery(String),
@@ -42,7 +45,9 @@ impl ApiError {
     /// The HTTP status and the catalog code naming the condition.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::UnknownCheck(_) => (StatusCode::NOT_FOUND, "PRB-1151"),
+            ApiError::UnknownCheck(_) | ApiError::UnknownCode(_) => {
+                (StatusCode::NOT_FOUND, "PRB-1151")
+            }
             ApiError::BadQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "PRB-2001"),
             ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "PRB-2004"),
@@ -183,6 +188,7 @@ mod tests {
     fn every_code_is_in_the_catalog_and_lists_its_status() {
         for e in [
             ApiError::UnknownCheck("x".into()),
+            ApiError::UnknownCode("x".into()),
             ApiError::BadQuery("x".into()),
             ApiError::MissingToken,
             ApiError::InvalidToken,

@@ -28,13 +28,22 @@ pub(crate) fn code_href(code: &str) -> String {
 }
 
 /// `99.95%`: two decimals, never rounded up to 100% unless it is.
-pub(crate) fn percent(ratio: f64) -> String {
-    let p = (ratio * 10_000.0).floor() / 100.0;
-    if p >= 100.0 {
-        "100%".into()
-    } else {
-        format!("{p:.2}%")
+pub(crate) struct Percent(pub f64);
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = (self.0 * 10_000.0).floor() / 100.0;
+        if p >= 100.0 {
+            f.write_str("100%")
+        } else {
+            write!(f, "{p:.2}%")
+        }
     }
+}
+
+/// [`Percent`] as a string.
+pub(crate) fn percent(ratio: f64) -> String {
+    Percent(ratio).to_string()
 }
 
 /// `42 ms`, `1.3 s`.
