@@ -61,7 +61,6 @@ if [ "$MONITOR" = 1 ]; then
   APIPROBE_ST_RW="rw-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
   export APIPROBE_ST_RO APIPROBE_ST_RW
   cat >"$TMP/suite.toml" <<TOML
-name = "schemathesis"
 [api]
 public_read = false
 [[token]]

@@ -7,35 +7,6 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-/// The current state of one check at one location.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StateRow {
-    /// The check.
-    pub check: String,
-    /// Where it runs from.
-    pub location: String,
-    /// The suite's name.
-    pub suite: String,
-    /// The URL.
-    pub url: String,
-    /// `up`, `degraded`, `down` or `unknown`.
-    pub state: String,
-    /// Since when (unix ms).
-    pub since_ms: i64,
-    /// The failure code while down.
-    pub code: Option<String>,
-    /// The last run's message.
-    pub message: Option<String>,
-    /// The last run (unix ms).
-    pub last_run_ms: i64,
-    /// Whether the last run passed.
-    pub last_ok: bool,
-    /// The last run's duration.
-    pub last_total_ms: Option<f64>,
-    /// The certificate's notAfter (unix ms), for https checks.
-    pub tls_not_after_ms: Option<i64>,
-}
-
 /// One stored run: its id and the run as written.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRow {
@@ -203,39 +174,18 @@ fn state_record(r: &AnyRow) -> Result<StateRecord, sqlx::Error> {
     })
 }
 
-impl From<StateRecord> for StateRow {
-    fn from(s: StateRecord) -> StateRow {
-        StateRow {
-            check: s.check,
-            location: s.location,
-            suite: s.suite,
-            url: s.url,
-            state: s.health,
-            since_ms: s.since_ms,
-            code: s.code,
-            message: s.message,
-            last_run_ms: s.last_run_ms,
-            last_ok: s.last_ok,
-            last_total_ms: s.last_total_ms,
-            tls_not_after_ms: s.tls_not_after_ms,
-        }
-    }
-}
-
 impl Store {
     /// The current state of every check, by check then location.
-    pub async fn states(&self) -> Result<Vec<StateRow>, StoreError> {
+    pub async fn states(&self) -> Result<Vec<StateRecord>, StoreError> {
         let q = sqlx::query("SELECT * FROM check_state ORDER BY check_name, location");
-        let rows = self.fetch(q, state_record).await?;
-        Ok(rows.into_iter().map(StateRow::from).collect())
+        self.fetch(q, state_record).await
     }
 
     /// The current state of one check at every location.
-    pub async fn state(&self, check: &str) -> Result<Vec<StateRow>, StoreError> {
+    pub async fn state(&self, check: &str) -> Result<Vec<StateRecord>, StoreError> {
         let q = sqlx::query("SELECT * FROM check_state WHERE check_name = $1 ORDER BY location")
             .bind(check.to_string());
-        let rows = self.fetch(q, state_record).await?;
-        Ok(rows.into_iter().map(StateRow::from).collect())
+        self.fetch(q, state_record).await
     }
 
     /// The state machine of each check at `location`, to resume after a restart.

@@ -2,7 +2,7 @@
 //! pauses from the running suite laid over it.
 
 use super::state::StatusState;
-use crate::store::StateRow;
+use crate::store::StateRecord;
 use serde::Serialize;
 
 /// The state of one check at one location, as shown.
@@ -72,7 +72,7 @@ fn shown(health: &str) -> &'static str {
 
 impl StatusState {
     /// Every check at every location: stored states, plus checks of the suite not run yet.
-    pub(crate) fn views(&self, rows: Vec<StateRow>) -> Vec<CheckView> {
+    pub(crate) fn views(&self, rows: Vec<StateRecord>) -> Vec<CheckView> {
         let suite = self.suite();
         let now = chrono::Utc::now();
         let catalog = &self.inner.catalog;
@@ -89,7 +89,7 @@ impl StatusState {
             } else if is_paused {
                 "paused"
             } else {
-                shown(&r.state)
+                shown(&r.health)
             };
             out.push(CheckView {
                 state,
@@ -98,7 +98,7 @@ impl StatusState {
                 location: Some(r.location),
                 suite: r.suite,
                 url: r.url,
-                health: r.state,
+                health: r.health,
                 since_ms: Some(r.since_ms),
                 code: r.code,
                 message: r.message,
