@@ -38,6 +38,7 @@ async fn insert(
         let sql = format!("INSERT INTO {table} ({cols}) VALUES {}", chunk.join(", "));
         pool.execute(sql.as_str()).await?;
     }
+    println!("load average after timing: {}", load());
     Ok(())
 }
 
@@ -135,6 +136,7 @@ async fn seed(url: &str, checks: usize, now: i64) -> Result<(), Box<dyn std::err
     }
     pool.execute("COMMIT").await?;
     pool.close().await;
+    println!("load average after timing: {}", load());
     Ok(())
 }
 
@@ -168,6 +170,13 @@ async fn time(router: &axum::Router, uri: &str, rounds: usize) -> (Duration, Vec
     }
     times.sort_unstable();
     (first, times, size)
+}
+
+/// The 1-, 5- and 15-minute load averages, so a run on a busy machine says so.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn ms(d: Duration) -> String {
@@ -204,6 +213,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         apiprobe_web::app(apiprobe_web::AppState::new(catalog)),
         state,
     );
+    println!("load average before timing: {}", load());
     println!(
         "{:<32} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "route", "first", "p50", "p95", "max", "bytes"
@@ -227,5 +237,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ms(times[times.len() - 1])
         );
     }
+    println!("load average after timing: {}", load());
     Ok(())
 }

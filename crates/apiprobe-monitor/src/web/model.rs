@@ -78,7 +78,14 @@ impl StatusState {
         let catalog = &self.inner.catalog;
         let controls = self.inner.controls.as_deref();
         let mut out: Vec<CheckView> = Vec::with_capacity(rows.len());
-        let in_window = |check: &str| suite.maintenance.iter().any(|m| m.covers(check, now));
+        // Which windows are open is worked out once, not once per check (a cron window costs a
+        // search for its last occurrence).
+        let open: Vec<_> = suite
+            .maintenance
+            .iter()
+            .filter(|m| m.is_open(now))
+            .collect();
+        let in_window = |check: &str| open.iter().any(|m| m.applies_to(check));
         let paused = |check: &str| controls.is_some_and(|c| c.is_paused(check));
         for r in rows {
             let maintenance = in_window(&r.check);
