@@ -4,7 +4,7 @@
 use super::queries::DayCell;
 use super::view::{num, when, Percent};
 use crate::store::RollupRow;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 
 const W: f64 = 640.0;
 const H: f64 = 200.0;
@@ -145,27 +145,40 @@ pub(crate) fn day_labels(today_ms: i64, days: i64) -> Vec<String> {
         .collect()
 }
 
-/// One cell per day for `days` days ending with the day starting `today_ms`; days without runs
-/// stay grey.
-pub(crate) fn uptime_bar<'a>(
+/// The cells of `cells` on a bar of `labels.len()` days starting at `first_ms`, one `<rect>` with
+/// its tooltip each; days outside the bar are left out.
+pub(crate) fn day_cells<'a>(
     cells: impl Iterator<Item = &'a DayCell>,
-    today_ms: i64,
+    first_ms: i64,
+    labels: &[String],
+) -> Markup {
+    html! {
+        @for c in cells {
+            @let i = (c.start_ms - first_ms).div_euclid(super::params::DAY_MS);
+            @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
+                rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
+                    title { (DayTitle { cell: c, day }) }
+                }
+            }
+        }
+    }
+}
+
+/// The uptime bar: one cell per day of `labels` (starting at `first_ms`), `closed` the cells of the
+/// closed days as [`day_cells`] drew them, then the `open` days; days without runs stay grey.
+pub(crate) fn uptime_bar<'a>(
+    closed: &str,
+    open: impl Iterator<Item = &'a DayCell>,
+    first_ms: i64,
     labels: &[String],
     label: &str,
 ) -> Markup {
-    let days = labels.len() as i64;
-    let first = today_ms - (days - 1) * super::params::DAY_MS;
+    let days = labels.len();
     html! {
         svg.bar viewBox=(format!("0 0 {} 10", days * 4)) preserveAspectRatio="none" role="img" aria-label=(label) {
             rect.u-none x="0" y="0" width=(days * 4) height="10";
-            @for c in cells {
-                @let i = (c.start_ms - first) / super::params::DAY_MS;
-                @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
-                    rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
-                        title { (DayTitle { cell: c, day }) }
-                    }
-                }
-            }
+            (PreEscaped(closed))
+            (day_cells(open, first_ms, labels))
         }
     }
 }
@@ -212,7 +225,8 @@ mod tests {
         assert_eq!(day_class(&c), "u-minor");
         let labels = day_labels(0, 90);
         assert_eq!(labels[89], "1970-01-01");
-        let svg = uptime_bar([c].iter(), 0, &labels, "x").into_string();
+        let first = -89 * super::super::params::DAY_MS;
+        let svg = uptime_bar("", [c].iter(), first, &labels, "x").into_string();
         assert!(
             svg.contains("1970-01-01: 99.00% up, 1000 runs; failures: &lt;b&gt; \u{d7}7"),
             "{svg}"
