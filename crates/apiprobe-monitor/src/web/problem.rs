@@ -138,45 +138,34 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// An error answered in the form of the route that failed: a page, or a badge when `BADGE`.
+pub(crate) struct Shown<const BADGE: bool>(pub ApiError);
+
 /// An error answered as a page.
-pub(crate) struct PageError(pub ApiError);
-
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        PageError(e)
-    }
-}
-
-impl From<crate::StoreError> for PageError {
-    fn from(e: crate::StoreError) -> Self {
-        PageError(e.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        self.0.into_page()
-    }
-}
+pub(crate) type PageError = Shown<false>;
 
 /// An error answered as a badge.
-pub(crate) struct BadgeError(pub ApiError);
+pub(crate) type BadgeError = Shown<true>;
 
-impl From<ApiError> for BadgeError {
+impl<const BADGE: bool> From<ApiError> for Shown<BADGE> {
     fn from(e: ApiError) -> Self {
-        BadgeError(e)
+        Shown(e)
     }
 }
 
-impl From<crate::StoreError> for BadgeError {
+impl<const BADGE: bool> From<crate::StoreError> for Shown<BADGE> {
     fn from(e: crate::StoreError) -> Self {
-        BadgeError(e.into())
+        Shown(e.into())
     }
 }
 
-impl IntoResponse for BadgeError {
+impl<const BADGE: bool> IntoResponse for Shown<BADGE> {
     fn into_response(self) -> Response {
-        self.0.into_badge()
+        if BADGE {
+            self.0.into_badge()
+        } else {
+            self.0.into_page()
+        }
     }
 }
 
