@@ -38,7 +38,6 @@ async fn insert(
         let sql = format!("INSERT INTO {table} ({cols}) VALUES {}", chunk.join(", "));
         pool.execute(sql.as_str()).await?;
     }
-    println!("load average after timing: {}", load());
     Ok(())
 }
 
@@ -136,7 +135,6 @@ async fn seed(url: &str, checks: usize, now: i64) -> Result<(), Box<dyn std::err
     }
     pool.execute("COMMIT").await?;
     pool.close().await;
-    println!("load average after timing: {}", load());
     Ok(())
 }
 
