@@ -170,6 +170,13 @@ async fn time(router: &axum::Router, uri: &str, rounds: usize) -> (Duration, Vec
     (first, times, size)
 }
 
+/// The 1-, 5- and 15-minute load averages, so a run on a busy machine says so.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -199,11 +206,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let catalog = Arc::new(Catalog::builtin().clone());
     let (_tx, rx) = tokio::sync::watch::channel(Arc::new(suite));
-    let state = StatusState::open(store, catalog.clone(), rx).await?;
+    let state = StatusState::new(store, catalog.clone(), rx);
     let router = attach(
         apiprobe_web::app(apiprobe_web::AppState::new(catalog)),
         state,
     );
+    println!("load average before timing: {}", load());
     println!(
         "{:<32} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "route", "first", "p50", "p95", "max", "bytes"
@@ -227,5 +235,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ms(times[times.len() - 1])
         );
     }
+    println!("load average after timing: {}", load());
     Ok(())
 }

@@ -202,28 +202,34 @@ pub async fn run(
     let (server_stop_tx, mut server_stop_rx) = watch::channel(false);
     // The status pages, badges and monitor API; a run asked for through it is stored like any
     // other (a weak sender, so the server never keeps the writer from finishing at shutdown).
-    let controls = Arc::new(crate::web::Controls::new(prober.clone()).on_run({
-        let (tx, suite_rx) = (tx.downgrade(), suite_rx.clone());
-        Arc::new(move |check, started_ms, report| {
-            let now = chrono::Utc::now();
-            let maintenance = suite_rx
-                .borrow()
-                .maintenance
-                .iter()
-                .any(|m| m.covers(check.name(), now));
-            let done = Finished {
-                check,
-                started_ms,
-                maintenance,
-                report: report.clone(),
-            };
-            if tx.upgrade().is_none_or(|tx| tx.try_send(done).is_err()) {
-                tracing::warn!("a run made through the API could not be queued for storing");
-            }
-        })
-    }));
-    let status = crate::web::StatusState::open(store.clone(), catalog.clone(), suite_rx.clone())
-        .await?
+    let controls = Arc::new(
+        crate::web::Controls::new(prober.clone())
+            .on_run({
+                let (tx, suite_rx) = (tx.downgrade(), suite_rx.clone());
+                Arc::new(move |check, started_ms, report| {
+                    let now = chrono::Utc::now();
+                    let maintenance = suite_rx
+                        .borrow()
+                        .maintenance
+                        .iter()
+                        .any(|m| m.covers(check.name(), now));
+                    let done = Finished {
+                        check,
+                        started_ms,
+                        maintenance,
+                        report: report.clone(),
+                    };
+                    if tx.upgrade().is_none_or(|tx| tx.try_send(done).is_err()) {
+                        tracing::warn!(
+                            "a run made through the API could not be queued for storing"
+                        );
+                    }
+                })
+            })
+            .persist_in(store.clone())
+            .await?,
+    );
+    let status = crate::web::StatusState::new(store.clone(), catalog.clone(), suite_rx.clone())
         .with_controls(controls.clone());
     let server = listener.map(|listener| {
         let app = crate::web::attach(http::router(catalog.clone(), metrics.clone()), status);

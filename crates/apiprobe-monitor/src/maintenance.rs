@@ -46,7 +46,12 @@ pub struct Maintenance {
 impl Maintenance {
     /// Whether `check` is in this window at `now`.
     pub fn covers(&self, check: &str, now: DateTime<Utc>) -> bool {
-        (self.checks.is_empty() || self.checks.iter().any(|c| c == check)) && self.is_open(now)
+        self.applies_to(check) && self.is_open(now)
+    }
+
+    /// Whether the window names `check` (or names none, so applies to every check).
+    pub fn applies_to(&self, check: &str) -> bool {
+        self.checks.is_empty() || self.checks.iter().any(|c| c == check)
     }
 
     /// Whether the window is open at `now`.

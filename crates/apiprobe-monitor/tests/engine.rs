@@ -63,7 +63,7 @@ async fn down_alert_metrics_resolve_restart() {
             .states()
             .await
             .ok()
-            .and_then(|s| s.first().map(|s| s.state.clone()))
+            .and_then(|s| s.first().map(|s| s.health.clone()))
     };
     let mut ok = false;
     for _ in 0..50 {

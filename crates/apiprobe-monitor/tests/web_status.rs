@@ -304,9 +304,10 @@ async fn hostile_parameters_are_400_problems() {
         "/api/v1/monitor/checks/db/runs?cursor=1%27%20OR%201%3D1",
         "/api/v1/monitor/checks/db/runs?since=yesterday",
         "/api/v1/monitor/checks/db/runs?until=2026-99-99",
-        "/api/v1/monitor/checks/db/runs?since=2000&until=1000",
-        "/api/v1/monitor/checks/db/runs?code=%27%3B%20DROP%20TABLE%20runs%3B--",
         "/api/v1/monitor/checks/db/runs?limit=1&limit=2",
+        "/api/v1/monitor/checks/db/runs?limit=05",
+        "/api/v1/monitor/checks/db/runs?cursor=0",
+        "/api/v1/monitor/checks/db/uptime?window=07d",
         "/api/v1/monitor/checks/db/runs?%zz=1",
         "/api/v1/monitor/checks/db/events?limit=99999999999",
         "/api/v1/monitor/checks/db/uptime?window=",
@@ -322,6 +323,24 @@ async fn hostile_parameters_are_400_problems() {
         // JSON, never sniffed as a page: what was sent may be quoted as it was.
         assert_eq!(got.header("x-content-type-options"), "nosniff", "{uri}");
     }
+    // A code the catalog does not have is not found, as at /api/v1/codes/{code}, with a hint.
+    let unknown = get(
+        &f.router,
+        "/api/v1/monitor/checks/db/runs?code=%27%3B%20DROP%20TABLE%20runs%3B--",
+    )
+    .await;
+    assert_problem(&unknown, 404, "PRB-1151");
+    assert!(unknown.json()["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("no catalog entry for '';")));
+    // `since` after `until` is an empty window, not an error.
+    let empty = get(
+        &f.router,
+        "/api/v1/monitor/checks/db/runs?since=2000&until=1000",
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.json()["runs"], serde_json::json!([]));
     // A path that does not decode as UTF-8.
     assert_problem(
         &get(&f.router, "/api/v1/monitor/checks/%FF%FE").await,
@@ -628,6 +647,85 @@ async fn tokens_public_reads_and_writes() {
         400,
         "PRB-1105",
     );
+}
+
+#[tokio::test]
+async fn a_late_run_of_a_past_day_shows_at_once() {
+    let f = fixture(parse_suite(&suite_text("http://127.0.0.1:9/", "")), None).await;
+    let day = |html: &str| html.matches("failures: PRB-3001 \u{d7}1<").count();
+    // The first page keeps the past days in memory.
+    assert_eq!(day(&get(&f.router, "/status").await.text()), 0);
+    let late = apiprobe_monitor::store::RunRecord {
+        at_ms: now() - 2 * DAY,
+        check: "api".into(),
+        location: "eu".into(),
+        status: Some(503),
+        code: Some("PRB-3001".into()),
+        total_ms: 10.0,
+        ..Default::default()
+    };
+    f.store
+        .write_batch(&apiprobe_monitor::store::Batch {
+            runs: vec![late],
+            ..Default::default()
+        })
+        .await
+        .expect("late run");
+    let html = get(&f.router, "/status").await.text();
+    // In the bar of `api` under each of its two locations.
+    assert_eq!(day(&html), 2, "the day two days ago shows the late failure");
+}
+
+#[tokio::test]
+async fn a_pause_outlives_a_restart() {
+    let text = suite_text("http://127.0.0.1:9/", TOKENS);
+    let f = fixture(parse_suite(&text), None).await;
+    let url = format!("sqlite:{}", f.dir.path().join("status.db").display());
+    let prober = Arc::new(apiprobe_probe::Prober::new(Cow::Borrowed(
+        apiprobe_catalog::Catalog::builtin(),
+    )));
+    let rw = format!("Bearer {RW_TOKEN}");
+    let start = || async {
+        let store = apiprobe_monitor::Store::open(&url).await.expect("open");
+        let controls = Arc::new(
+            Controls::new(prober.clone())
+                .persist_in(store.clone())
+                .await
+                .expect("pauses load"),
+        );
+        let (_, _, router) = app_over(store.clone(), parse_suite(&text), Some(controls.clone()));
+        (store, controls, router)
+    };
+    let post = |router: &axum::Router, uri: &str| {
+        let (router, uri, rw) = (router.clone(), uri.to_string(), rw.clone());
+        async move {
+            let got = send(&router, Method::POST, &uri, &[("authorization", &rw)]).await;
+            assert_eq!(got.status, StatusCode::OK, "{uri}: {}", got.text());
+            got.json()
+        }
+    };
+    // One process pauses `api` and `db`, then resumes `db`, and stops.
+    let (store, controls, router) = start().await;
+    assert!(controls.paused().is_empty());
+    post(&router, "/api/v1/monitor/checks/api/pause").await;
+    post(&router, "/api/v1/monitor/checks/db/pause").await;
+    post(&router, "/api/v1/monitor/checks/db/resume").await;
+    drop((controls, router));
+    store.close().await;
+    // The next one finds `api` paused, for the scheduler and on the pages, and `db` running.
+    let (store, controls, router) = start().await;
+    assert_eq!(controls.paused(), ["api"]);
+    assert!(controls.is_paused("api") && !controls.is_paused("db"));
+    let one = get(&router, "/api/v1/monitor/checks/api").await.json();
+    assert_eq!(one["state"], "paused");
+    let again = post(&router, "/api/v1/monitor/checks/api/pause").await;
+    assert_eq!(again["changed"], false, "already paused: {again}");
+    let resumed = post(&router, "/api/v1/monitor/checks/api/resume").await;
+    assert_eq!(resumed["changed"], true, "{resumed}");
+    drop((controls, router));
+    store.close().await;
+    let (_store, controls, _router) = start().await;
+    assert!(controls.paused().is_empty());
 }
 
 #[tokio::test]

@@ -11,12 +11,14 @@
 //! - [`ContractServer`]: a small API with its own OpenAPI document and one deliberate contract or
 //!   error-quality fault per operation, for `apiprobe contract`.
 //! - [`closed_port`]: a port on which nothing listens.
+//! - [`browser::Browser`]: headless chromium over WebDriver, for page tests.
 //!
 //! Every server runs on its own thread with its own tokio runtime, so both async and plain
 //! `#[test]` functions (which run the real binary) can use them. Dropping a server stops it.
 
 #![forbid(unsafe_code)]
 
+pub mod browser;
 mod certs;
 mod contract;
 mod dns;

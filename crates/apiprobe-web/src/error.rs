@@ -168,20 +168,12 @@ impl AppError {
     /// The problem details document for this error.
     pub fn problem(&self) -> Problem {
         let (status, code) = self.status_and_code();
-        // The title comes from the catalog so it reads the same as the reference page it links to.
-        let title = Catalog::builtin()
-            .by_code(code)
-            .map(|e| e.title.clone())
-            .or_else(|| status.canonical_reason().map(str::to_owned))
-            .unwrap_or_else(|| "Error".to_owned());
         let inner = match self {
             AppError::Named { error, .. } => error,
             other => other,
         };
         let detail = match inner {
-            AppError::Internal(_) => {
-                "the server failed to answer; the failure was logged".to_owned()
-            }
+            AppError::Internal(_) => Problem::INTERNAL_DETAIL.to_owned(),
             other => other.to_string(),
         };
         let errors = match self {
@@ -202,12 +194,8 @@ impl AppError {
             _ => Vec::new(),
         };
         Problem {
-            r#type: format!("/codes/{code}"),
-            title,
-            status: status.as_u16(),
-            detail,
-            code,
             errors,
+            ..Problem::new(status, code, detail)
         }
     }
 
@@ -255,27 +243,56 @@ pub struct FieldProblem {
     pub parameter: Option<String>,
 }
 
+impl Problem {
+    /// What a client is told of a failure of ours; the failure itself is logged.
+    pub const INTERNAL_DETAIL: &'static str = "the server failed to answer; the failure was logged";
+
+    /// The problem named by our catalog `code`, answered with `status`. The title comes from the
+    /// catalog so it reads the same as the reference page `type` links to.
+    pub fn new(status: StatusCode, code: &'static str, detail: String) -> Problem {
+        let title = Catalog::builtin()
+            .by_code(code)
+            .map(|e| e.title.clone())
+            .or_else(|| status.canonical_reason().map(str::to_owned))
+            .unwrap_or_else(|| "Error".to_owned());
+        Problem {
+            r#type: format!("/codes/{code}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            code,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// `application/problem+json`, never cached.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = (self.status_code(), body).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
+        res
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
             tracing::error!(detail = %detail, "internal error");
         }
-        let (status, _) = self.status_and_code();
-        problem_response(status, &self.problem())
+        self.problem().into_response()
     }
-}
-
-/// A problem document as the response, with `status`.
-pub(crate) fn problem_response(status: StatusCode, problem: &Problem) -> Response {
-    let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
-    let mut res = (status, body).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE));
-    res
 }
 
 /// An error shown as a page rather than problem+json (HTML routes).

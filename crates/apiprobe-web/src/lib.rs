@@ -11,7 +11,9 @@
 //! - [`AppState`]: the catalog and the pre-rendered site.
 //! - [`serve`]: runs a router on a listener with hyper until a shutdown signal, with a header read
 //!   timeout.
-//! - [`AppError`]: every failure, answered as `application/problem+json` (RFC 9457) or a short page.
+//! - [`AppError`]: every failure, answered as `application/problem+json` (RFC 9457) ([`Problem`]) or a
+//!   short page ([`page::error_page`]).
+//! - [`page`]: the frame of every HTML page, for routes other crates merge in.
 //!
 //! ```
 //! use apiprobe_catalog::Catalog;
@@ -41,15 +43,16 @@ mod body;
 mod error;
 mod layers;
 mod negotiate;
+pub mod page;
 mod routes;
 mod server;
 mod site;
 mod state;
 mod view;
 
-pub use error::{AppError, Field};
+pub use error::{AppError, Field, Problem};
 pub use layers::{with_layers, REQUEST_TIMEOUT};
-pub use routes::{app, route_table, routes};
+pub use routes::{app, method_not_allowed, route_table, routes};
 pub use server::{serve, ServeError, HEADER_READ_TIMEOUT, SHUTDOWN_GRACE};
 pub use state::AppState;
 

@@ -2,10 +2,10 @@
 //! `Accept` header decides, with its quality values (RFC 9110 section 12.5.1); where it leaves a tie,
 //! the kind of route does: a page route answers its page, the API and unknown paths a problem document.
 
-use crate::error::{problem_response, Problem};
+use crate::error::Problem;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use headers_accept::Accept;
 use http::header::{ACCEPT, VARY};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -70,11 +70,11 @@ pub(crate) struct PageProblem(pub(crate) StatusCode, pub(crate) Problem);
 pub(crate) async fn errors_as_asked(req: Request, next: Next) -> Response {
     let form = preferred(req.headers(), Form::Page);
     let mut res = next.run(req).await;
-    let Some(PageProblem(status, problem)) = res.extensions_mut().remove::<PageProblem>() else {
+    let Some(PageProblem(_, problem)) = res.extensions_mut().remove::<PageProblem>() else {
         return res;
     };
     if form == Form::Problem {
-        res = problem_response(status, &problem);
+        res = problem.into_response();
     }
     res.headers_mut()
         .append(VARY, HeaderValue::from_static("Accept"));

@@ -5,13 +5,15 @@
 //!
 //! Writes come in batches ([`Batch`]) from one writer, each batch one transaction. Reads
 //! ([`Store::states`], [`Store::runs`], [`Store::events`], [`Store::uptime`], [`Store::failures`],
-//! [`Store::rollups`]) are what the status page and the monitor API show.
+//! [`Store::rollups`]) are what the status page and the monitor API show; [`Store::set_paused`] keeps
+//! the checks paused through the API.
 
+mod pause;
 mod read;
 pub mod schema;
 mod write;
 
-pub use read::{CodeCount, EventRow, RollupRow, RunPage, RunQuery, RunRow, StateRow, Uptime};
+pub use read::{CodeCount, EventRow, RollupRow, RunPage, RunQuery, RunRow, Uptime};
 pub use write::{now_ms, AlertRow, Batch, EventRecord, NewAlert, RunRecord, StateRecord};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -185,6 +187,22 @@ impl Store {
         tx.commit().await
     }
 
+    /// Every row of `query`, each read by `read`.
+    pub(crate) async fn fetch<'q, T>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        read: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.wrap(e))?;
+        rows.iter()
+            .map(read)
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.wrap(e))
+    }
+
     /// Closes the connections (after the last batch).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -220,6 +238,59 @@ mod tests {
         assert_eq!(
             default_url(Path::new("/a/b/s.toml")),
             "sqlite:/a/b/apiprobe.db"
+        );
+    }
+
+    #[tokio::test]
+    async fn upgrades_a_database_of_the_first_schema() {
+        // A file as the first schema left it, with the status page's indexes that earlier versions
+        // created at start-up.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .expect("connect");
+        pool.execute("CREATE TABLE schema_version (version BIGINT NOT NULL)")
+            .await
+            .expect("version table");
+        for stmt in schema::MIGRATIONS[0] {
+            pool.execute(
+                stmt.replace("{ID}", "INTEGER PRIMARY KEY AUTOINCREMENT")
+                    .as_str(),
+            )
+            .await
+            .expect("first schema");
+        }
+        for stmt in [
+            "INSERT INTO schema_version (version) VALUES (1)",
+            "CREATE INDEX rollups_day_start ON rollups (start_ms) WHERE period = 'day'",
+        ] {
+            pool.execute(stmt).await.expect("old state");
+        }
+        pool.close().await;
+        let store = Store::open(&format!("sqlite:{}", path.display()))
+            .await
+            .expect("migrates");
+        assert!(store.set_paused("a", true, 1).await.expect("paused table"));
+        let indexes = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%day_start' ORDER BY name")
+            .fetch_all(store.pool())
+            .await
+            .expect("indexes");
+        let names: Vec<String> = indexes
+            .iter()
+            .map(|r| r.try_get("name").expect("name"))
+            .collect();
+        assert_eq!(names, ["rollup_codes_day_start", "rollups_day_start"]);
+        let v = sqlx::query("SELECT MAX(version) AS v FROM schema_version")
+            .fetch_one(store.pool())
+            .await
+            .expect("version");
+        assert_eq!(
+            v.try_get::<i64, _>("v").expect("v"),
+            schema::MIGRATIONS.len() as i64
         );
     }
 

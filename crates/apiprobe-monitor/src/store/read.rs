@@ -1,76 +1,29 @@
 //! Reading the history: what the status page and the monitor API show.
 
 use super::schema::quantile;
-use super::{Store, StoreError};
+use super::{RunRecord, StateRecord, Store, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-/// The current state of one check at one location.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StateRow {
-    /// The check.
-    pub check: String,
-    /// Where it runs from.
-    pub location: String,
-    /// The suite's name.
-    pub suite: String,
-    /// The URL.
-    pub url: String,
-    /// `up`, `degraded`, `down` or `unknown`.
-    pub state: String,
-    /// Since when (unix ms).
-    pub since_ms: i64,
-    /// The failure code while down.
-    pub code: Option<String>,
-    /// The last run's message.
-    pub message: Option<String>,
-    /// The last run (unix ms).
-    pub last_run_ms: i64,
-    /// Whether the last run passed.
-    pub last_ok: bool,
-    /// The last run's duration.
-    pub last_total_ms: Option<f64>,
-    /// The certificate's notAfter (unix ms), for https checks.
-    pub tls_not_after_ms: Option<i64>,
-}
-
-/// One stored run.
+/// One stored run: its id and the run as written.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRow {
     /// Its id (the cursor of [`RunPage`]).
     pub id: i64,
-    /// When it started (unix ms).
-    pub at_ms: i64,
-    /// The check.
-    pub check: String,
-    /// Where.
-    pub location: String,
-    /// Passed.
-    pub ok: bool,
-    /// Passed, slow.
-    pub degraded: bool,
-    /// In a maintenance window.
-    pub maintenance: bool,
-    /// The HTTP status.
-    pub status: Option<i64>,
-    /// The failure code.
-    pub code: Option<String>,
-    /// The failing phase.
-    pub phase: Option<String>,
-    /// Name resolution, ms.
-    pub dns_ms: Option<f64>,
-    /// TCP connect, ms.
-    pub connect_ms: Option<f64>,
-    /// TLS handshake, ms.
-    pub tls_ms: Option<f64>,
-    /// Time to first byte, ms.
-    pub ttfb_ms: Option<f64>,
-    /// The whole run, ms.
-    pub total_ms: f64,
-    /// The probe's message.
-    pub message: Option<String>,
+    /// The run.
+    #[serde(flatten)]
+    pub run: RunRecord,
+}
+
+/// A stored run reads as the run it stores: `row.at_ms`, `row.code`.
+impl std::ops::Deref for RunRow {
+    type Target = RunRecord;
+
+    fn deref(&self) -> &RunRecord {
+        &self.run
+    }
 }
 
 /// Which runs to list, newest first.
@@ -174,108 +127,83 @@ fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
 fn run_row(r: &AnyRow) -> Result<RunRow, sqlx::Error> {
     Ok(RunRow {
         id: r.try_get("id")?,
-        at_ms: r.try_get("at_ms")?,
-        check: r.try_get("check_name")?,
-        location: r.try_get("location")?,
-        ok: flag(r, "ok")?,
-        degraded: flag(r, "degraded")?,
-        maintenance: flag(r, "maintenance")?,
-        status: r.try_get("status")?,
-        code: r.try_get("code")?,
-        phase: r.try_get("phase")?,
-        dns_ms: r.try_get("dns_ms")?,
-        connect_ms: r.try_get("connect_ms")?,
-        tls_ms: r.try_get("tls_ms")?,
-        ttfb_ms: r.try_get("ttfb_ms")?,
-        total_ms: r.try_get("total_ms")?,
-        message: r.try_get("message")?,
+        run: RunRecord {
+            at_ms: r.try_get("at_ms")?,
+            check: r.try_get("check_name")?,
+            location: r.try_get("location")?,
+            ok: flag(r, "ok")?,
+            degraded: flag(r, "degraded")?,
+            maintenance: flag(r, "maintenance")?,
+            // Written from a u16; anything else in the column is not a status.
+            status: r
+                .try_get::<Option<i64>, _>("status")?
+                .and_then(|s| u16::try_from(s).ok()),
+            code: r.try_get("code")?,
+            phase: r.try_get("phase")?,
+            dns_ms: r.try_get("dns_ms")?,
+            connect_ms: r.try_get("connect_ms")?,
+            tls_ms: r.try_get("tls_ms")?,
+            ttfb_ms: r.try_get("ttfb_ms")?,
+            total_ms: r.try_get("total_ms")?,
+            message: r.try_get("message")?,
+        },
     })
 }
 
-fn state_row(r: &AnyRow) -> Result<StateRow, sqlx::Error> {
-    Ok(StateRow {
+fn state_record(r: &AnyRow) -> Result<StateRecord, sqlx::Error> {
+    let n = |c: &str| -> Result<u32, sqlx::Error> {
+        Ok(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0))
+    };
+    Ok(StateRecord {
         check: r.try_get("check_name")?,
         location: r.try_get("location")?,
         suite: r.try_get("suite")?,
         url: r.try_get("url")?,
-        state: r.try_get("health")?,
+        health: r.try_get("health")?,
         since_ms: r.try_get("since_ms")?,
         code: r.try_get("code")?,
         message: r.try_get("message")?,
+        fail_streak: n("fail_streak")?,
+        slow_streak: n("slow_streak")?,
+        ok_streak: n("ok_streak")?,
         last_run_ms: r.try_get("last_run_ms")?,
         last_ok: flag(r, "last_ok")?,
         last_total_ms: r.try_get("last_total_ms")?,
         tls_not_after_ms: r.try_get("tls_not_after_ms")?,
+        tls_warned_days: n("tls_warned_days")?,
     })
 }
 
-const STATE_COLS: &str = "check_name, location, suite, url, health, since_ms, code, message, last_run_ms, last_ok, last_total_ms, tls_not_after_ms";
-
 impl Store {
     /// The current state of every check, by check then location.
-    pub async fn states(&self) -> Result<Vec<StateRow>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {STATE_COLS} FROM check_state ORDER BY check_name, location"
-        ))
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| self.wrap(e))?;
-        rows.iter()
-            .map(state_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))
+    pub async fn states(&self) -> Result<Vec<StateRecord>, StoreError> {
+        let q = sqlx::query("SELECT * FROM check_state ORDER BY check_name, location");
+        self.fetch(q, state_record).await
     }
 
     /// The current state of one check at every location.
-    pub async fn state(&self, check: &str) -> Result<Vec<StateRow>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {STATE_COLS} FROM check_state WHERE check_name = $1 ORDER BY location"
-        ))
-        .bind(check.to_string())
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| self.wrap(e))?;
-        rows.iter()
-            .map(state_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))
+    pub async fn state(&self, check: &str) -> Result<Vec<StateRecord>, StoreError> {
+        let q = sqlx::query("SELECT * FROM check_state WHERE check_name = $1 ORDER BY location")
+            .bind(check.to_string());
+        self.fetch(q, state_record).await
     }
 
     /// The state machine of each check at `location`, to resume after a restart.
-    pub async fn saved_states(
-        &self,
-        location: &str,
-    ) -> Result<Vec<super::StateRecord>, StoreError> {
+    pub async fn saved_states(&self, location: &str) -> Result<Vec<StateRecord>, StoreError> {
+        let q =
+            sqlx::query("SELECT * FROM check_state WHERE location = $1").bind(location.to_string());
+        self.fetch(q, state_record).await
+    }
+
+    /// A number that changes whenever rollups of an earlier day (UTC) do: past days read while it
+    /// holds are still current.
+    pub async fn past_days_generation(&self) -> Result<i64, StoreError> {
         let w = |e| self.wrap(e);
-        let rows = sqlx::query("SELECT * FROM check_state WHERE location = $1")
-            .bind(location.to_string())
-            .fetch_all(self.pool())
+        let row = sqlx::query("SELECT MAX(generation) AS g FROM past_days")
+            .fetch_one(self.pool())
             .await
             .map_err(w)?;
-        let get = |r: &AnyRow| -> Result<super::StateRecord, sqlx::Error> {
-            let n = |c: &str| -> Result<u32, sqlx::Error> {
-                Ok(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0))
-            };
-            Ok(super::StateRecord {
-                check: r.try_get("check_name")?,
-                location: r.try_get("location")?,
-                suite: r.try_get("suite")?,
-                url: r.try_get("url")?,
-                health: r.try_get("health")?,
-                since_ms: r.try_get("since_ms")?,
-                code: r.try_get("code")?,
-                message: r.try_get("message")?,
-                fail_streak: n("fail_streak")?,
-                slow_streak: n("slow_streak")?,
-                ok_streak: n("ok_streak")?,
-                last_run_ms: r.try_get("last_run_ms")?,
-                last_ok: flag(r, "last_ok")?,
-                last_total_ms: r.try_get("last_total_ms")?,
-                tls_not_after_ms: r.try_get("tls_not_after_ms")?,
-                tls_warned_days: n("tls_warned_days")?,
-            })
-        };
-        rows.iter().map(get).collect::<Result<_, _>>().map_err(w)
+        Ok(row.try_get::<Option<i64>, _>("g").map_err(w)?.unwrap_or(0))
     }
 
     /// Runs, newest first, one page at a time.
@@ -319,16 +247,7 @@ impl Store {
         if let Some(v) = q.cursor {
             query = query.bind(v);
         }
-        let rows = query
-            .bind(limit + 1)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| self.wrap(e))?;
-        let mut runs: Vec<RunRow> = rows
-            .iter()
-            .map(run_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))?;
+        let mut runs = self.fetch(query.bind(limit + 1), run_row).await?;
         let more = runs.len() as i64 > limit;
         runs.truncate(limit as usize);
         let next_cursor = if more {
@@ -341,13 +260,10 @@ impl Store {
 
     /// State changes of a check, newest first.
     pub async fn events(&self, check: &str, limit: i64) -> Result<Vec<EventRow>, StoreError> {
-        let rows = sqlx::query("SELECT at_ms, check_name, location, from_state, to_state, code, message FROM events WHERE check_name = $1 ORDER BY id DESC LIMIT $2")
+        let q = sqlx::query("SELECT at_ms, check_name, location, from_state, to_state, code, message FROM events WHERE check_name = $1 ORDER BY id DESC LIMIT $2")
             .bind(check.to_string())
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| self.wrap(e))?;
-        let get = |r: &AnyRow| -> Result<EventRow, sqlx::Error> {
+            .bind(limit.clamp(1, 10_000));
+        self.fetch(q, |r| {
             Ok(EventRow {
                 at_ms: r.try_get("at_ms")?,
                 check: r.try_get("check_name")?,
@@ -357,11 +273,8 @@ impl Store {
                 code: r.try_get("code")?,
                 message: r.try_get("message")?,
             })
-        };
-        rows.iter()
-            .map(get)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))
+        })
+        .await
     }
 
     /// Uptime of a check since `since_ms`, from the hourly rollups (the hour holding `since_ms`
@@ -385,24 +298,18 @@ impl Store {
 
     /// Failures of a check since `since_ms` by code, most frequent first (from the kept runs).
     pub async fn failures(&self, check: &str, since_ms: i64) -> Result<Vec<CodeCount>, StoreError> {
-        let w = |e| self.wrap(e);
-        let rows = sqlx::query("SELECT code, COUNT(*) AS n, MIN(at_ms) AS first_ms, MAX(at_ms) AS last_ms FROM runs WHERE check_name = $1 AND at_ms >= $2 AND ok = 0 AND code IS NOT NULL GROUP BY code ORDER BY n DESC, code")
+        let q = sqlx::query("SELECT code, COUNT(*) AS n, MIN(at_ms) AS first_ms, MAX(at_ms) AS last_ms FROM runs WHERE check_name = $1 AND at_ms >= $2 AND ok = 0 AND code IS NOT NULL GROUP BY code ORDER BY n DESC, code")
             .bind(check.to_string())
-            .bind(since_ms)
-            .fetch_all(self.pool())
-            .await
-            .map_err(w)?;
-        rows.iter()
-            .map(|r| {
-                Ok(CodeCount {
-                    code: r.try_get("code")?,
-                    count: r.try_get("n")?,
-                    first_ms: r.try_get("first_ms")?,
-                    last_ms: r.try_get("last_ms")?,
-                })
+            .bind(since_ms);
+        self.fetch(q, |r| {
+            Ok(CodeCount {
+                code: r.try_get("code")?,
+                count: r.try_get("n")?,
+                first_ms: r.try_get("first_ms")?,
+                last_ms: r.try_get("last_ms")?,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(w)
+        })
+        .await
     }
 
     /// Hourly (`period = "hour"`) or daily (`"day"`) rollups of a check since `since_ms`, oldest
@@ -413,48 +320,35 @@ impl Store {
         period: &str,
         since_ms: i64,
     ) -> Result<Vec<RollupRow>, StoreError> {
-        let w = |e| self.wrap(e);
-        let rows = sqlx::query("SELECT start_ms, CAST(SUM(runs) AS BIGINT) AS runs, CAST(SUM(ok) AS BIGINT) AS ok, CAST(SUM(degraded) AS BIGINT) AS degraded, CAST(SUM(maintenance) AS BIGINT) AS maintenance, SUM(total_ms_sum) AS total FROM rollups WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms ORDER BY start_ms")
-            .bind(check.to_string())
-            .bind(period.to_string())
-            .bind(since_ms)
-            .fetch_all(self.pool())
-            .await
-            .map_err(w)?;
-        let mut out: BTreeMap<i64, RollupRow> = BTreeMap::new();
-        for r in &rows {
-            let start: i64 = r.try_get("start_ms").map_err(w)?;
-            let runs: i64 = r.try_get("runs").map_err(w)?;
-            let total: f64 = r.try_get("total").map_err(w)?;
-            out.insert(
-                start,
-                RollupRow {
-                    start_ms: start,
-                    runs,
-                    ok: r.try_get("ok").map_err(w)?,
-                    degraded: r.try_get("degraded").map_err(w)?,
-                    maintenance: r.try_get("maintenance").map_err(w)?,
-                    mean_ms: (runs > 0).then(|| total / runs as f64),
-                    p50_ms: None,
-                    p95_ms: None,
-                    p99_ms: None,
-                    codes: BTreeMap::new(),
-                },
-            );
-        }
-        let lat = sqlx::query("SELECT start_ms, bucket, CAST(SUM(count) AS BIGINT) AS n FROM rollup_latency WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms, bucket")
-            .bind(check.to_string())
-            .bind(period.to_string())
-            .bind(since_ms)
-            .fetch_all(self.pool())
-            .await
-            .map_err(w)?;
+        let q = |sql| {
+            sqlx::query(sql)
+                .bind(check.to_string())
+                .bind(period.to_string())
+                .bind(since_ms)
+        };
+        let rows = self.fetch(q("SELECT start_ms, CAST(SUM(runs) AS BIGINT) AS runs, CAST(SUM(ok) AS BIGINT) AS ok, CAST(SUM(degraded) AS BIGINT) AS degraded, CAST(SUM(maintenance) AS BIGINT) AS maintenance, SUM(total_ms_sum) AS total FROM rollups WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms ORDER BY start_ms"), |r| {
+            let runs: i64 = r.try_get("runs")?;
+            let total: f64 = r.try_get("total")?;
+            Ok(RollupRow {
+                start_ms: r.try_get("start_ms")?,
+                runs,
+                ok: r.try_get("ok")?,
+                degraded: r.try_get("degraded")?,
+                maintenance: r.try_get("maintenance")?,
+                mean_ms: (runs > 0).then(|| total / runs as f64),
+                p50_ms: None,
+                p95_ms: None,
+                p99_ms: None,
+                codes: BTreeMap::new(),
+            })
+        }).await?;
+        let mut out: BTreeMap<i64, RollupRow> = rows.into_iter().map(|r| (r.start_ms, r)).collect();
+        let lat = self.fetch(q("SELECT start_ms, bucket, CAST(SUM(count) AS BIGINT) AS n FROM rollup_latency WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms, bucket"), |r| {
+            Ok((r.try_get::<i64, _>("start_ms")?, (r.try_get::<i64, _>("bucket")?, r.try_get::<i64, _>("n")?)))
+        }).await?;
         let mut buckets: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
-        for r in &lat {
-            buckets
-                .entry(r.try_get("start_ms").map_err(w)?)
-                .or_default()
-                .push((r.try_get("bucket").map_err(w)?, r.try_get("n").map_err(w)?));
+        for (start, count) in lat {
+            buckets.entry(start).or_default().push(count);
         }
         for (start, counts) in buckets {
             if let Some(row) = out.get_mut(&start) {
@@ -463,18 +357,12 @@ impl Store {
                 row.p99_ms = quantile(&counts, 0.99);
             }
         }
-        let codes = sqlx::query("SELECT start_ms, code, CAST(SUM(count) AS BIGINT) AS n FROM rollup_codes WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms, code")
-            .bind(check.to_string())
-            .bind(period.to_string())
-            .bind(since_ms)
-            .fetch_all(self.pool())
-            .await
-            .map_err(w)?;
-        for r in &codes {
-            let start: i64 = r.try_get("start_ms").map_err(w)?;
+        let codes = self.fetch(q("SELECT start_ms, code, CAST(SUM(count) AS BIGINT) AS n FROM rollup_codes WHERE check_name = $1 AND period = $2 AND start_ms >= $3 GROUP BY start_ms, code"), |r| {
+            Ok((r.try_get::<i64, _>("start_ms")?, r.try_get::<String, _>("code")?, r.try_get::<i64, _>("n")?))
+        }).await?;
+        for (start, code, n) in codes {
             if let Some(row) = out.get_mut(&start) {
-                row.codes
-                    .insert(r.try_get("code").map_err(w)?, r.try_get("n").map_err(w)?);
+                row.codes.insert(code, n);
             }
         }
         Ok(out.into_values().collect())

@@ -116,6 +116,25 @@ pub const MIGRATIONS: &[&[&str]] = &[&[
         owner TEXT NOT NULL,
         PRIMARY KEY (check_name, location)
     )",
+], &[
+    // Checks paused through the API, so a restart keeps them paused.
+    "CREATE TABLE paused (
+        check_name TEXT NOT NULL PRIMARY KEY,
+        since_ms BIGINT NOT NULL
+    )",
+    // Bumped by every batch holding a run of an earlier day (UTC): rollups of past days change
+    // only then, so a reader may keep past days in memory for as long as this number holds.
+    "CREATE TABLE past_days (generation BIGINT NOT NULL)",
+    "INSERT INTO past_days (generation) VALUES (0)",
+    // Daily rollups across every check (the status page's uptime bars); the primary keys lead with
+    // the check. Partial on `period = 'day'` written as a literal: the per-check reads bind the
+    // period as a parameter, so the planner keeps the primary key for them (a plain
+    // `(period, start_ms)` index drew them onto a scan of every hourly row). IF NOT EXISTS: earlier
+    // versions created these at start-up.
+    "DROP INDEX IF EXISTS rollups_period_start",
+    "DROP INDEX IF EXISTS rollup_codes_period_start",
+    "CREATE INDEX IF NOT EXISTS rollups_day_start ON rollups (start_ms) WHERE period = 'day'",
+    "CREATE INDEX IF NOT EXISTS rollup_codes_day_start ON rollup_codes (start_ms) WHERE period = 'day'",
 ]];
 
 /// Upper bounds of the latency buckets in milliseconds; the last bucket is everything slower.

@@ -5,11 +5,11 @@ use super::schema::latency_bucket;
 use super::{placeholders, Backend, Store, StoreError};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::{Any, Executor, Row};
 use std::collections::BTreeMap;
 
-/// One run as stored.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One run as stored (and, with its id, as read back: [`super::RunRow`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RunRecord {
     /// When it started (unix ms).
     pub at_ms: i64,
@@ -327,6 +327,12 @@ impl Store {
                     .bind(*n);
             }
             q.execute(&mut *tx).await?;
+        }
+        // Rollups of an earlier day changed: readers that keep past days must read them again.
+        let today = now_ms() - now_ms().rem_euclid(DAY_MS);
+        if batch.runs.iter().any(|r| r.at_ms < today) {
+            tx.execute("UPDATE past_days SET generation = generation + 1")
+                .await?;
         }
         for e in &batch.events {
             sqlx::query("INSERT INTO events (at_ms, check_name, location, from_state, to_state, code, message) VALUES ($1, $2, $3, $4, $5, $6, $7)")

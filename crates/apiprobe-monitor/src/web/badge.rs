@@ -1,8 +1,8 @@
 //! Shields-style SVG badges: `/badge/{check}/status.svg`, `/uptime.svg?window=30d`, `/latency.svg`.
 //! Cacheable for a minute with an ETag, so a README with many badges costs little.
 
-use super::api::{check_name, may_read};
-use super::params::{self, Params, Window, DAY_MS};
+use super::api::{check_name, may_read, windowed};
+use super::params::{Params, Window};
 use super::problem::BadgeError;
 use super::state::StatusState;
 use axum::extract::rejection::PathRejection;
@@ -153,16 +153,8 @@ pub(crate) async fn uptime(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, BadgeError> {
-    let check = check_name(path)?;
-    may_read(&state, &headers)?;
-    let p = Params::parse(uri.query(), &["window"])?;
-    let w = params::window(&p, "window", Window { ms: 30 * DAY_MS })?;
-    state.known(&check).await?;
-    let up = state
-        .inner
-        .store
-        .uptime(&check, super::now_ms() - w.ms)
-        .await?;
+    let (check, w, since) = windowed(&state, path, &headers, &uri, Window::MONTH).await?;
+    let up = state.inner.store.uptime(&check, since).await?;
     let label = format!("uptime {}", w.label());
     let svg = match up.ratio {
         Some(r) => render(&label, &super::view::percent(r), uptime_color(r)),
@@ -177,12 +169,7 @@ pub(crate) async fn latency(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, BadgeError> {
-    let check = check_name(path)?;
-    may_read(&state, &headers)?;
-    let p = Params::parse(uri.query(), &["window"])?;
-    let w = params::window(&p, "window", Window::DAY)?;
-    state.known(&check).await?;
-    let since = super::now_ms() - w.ms;
+    let (check, w, since) = windowed(&state, path, &headers, &uri, Window::DAY).await?;
     let rows = state.inner.store.rollups(&check, "hour", since).await?;
     let (mut sum, mut n) = (0.0, 0i64);
     for r in &rows {

@@ -2,9 +2,9 @@
 //! from classes in the stylesheet (no inline style, for the CSP, and dark mode for free).
 
 use super::queries::DayCell;
-use super::view::{num, percent, when};
+use super::view::{num, when, Percent};
 use crate::store::RollupRow;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 
 const W: f64 = 640.0;
 const H: f64 = 200.0;
@@ -106,21 +106,29 @@ fn day_class(c: &DayCell) -> &'static str {
     }
 }
 
-fn day_title(c: &DayCell, day: &str) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(80);
-    let _ = match c.ratio() {
-        Some(r) => write!(s, "{day}: {} up, {} runs", percent(r), c.runs),
-        None => write!(s, "{day}: maintenance only"),
-    };
-    if c.maintenance > 0 {
-        let _ = write!(s, ", {} in maintenance", c.maintenance);
+/// The tooltip of one day. Displayed straight into the page, which escapes it: there is one per
+/// cell, tens of thousands on a large status page, so none gets a string of its own.
+struct DayTitle<'a> {
+    cell: &'a DayCell,
+    day: &'a str,
+}
+
+impl std::fmt::Display for DayTitle<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (c, day) = (self.cell, self.day);
+        match c.ratio() {
+            Some(r) => write!(f, "{day}: {} up, {} runs", Percent(r), c.runs)?,
+            None => write!(f, "{day}: maintenance only")?,
+        }
+        if c.maintenance > 0 {
+            write!(f, ", {} in maintenance", c.maintenance)?;
+        }
+        for (i, (code, n)) in c.top_codes.iter().enumerate() {
+            f.write_str(if i == 0 { "; failures: " } else { ", " })?;
+            write!(f, "{code} \u{d7}{n}")?;
+        }
+        Ok(())
     }
-    for (i, (code, n)) in c.top_codes.iter().enumerate() {
-        s.push_str(if i == 0 { "; failures: " } else { ", " });
-        let _ = write!(s, "{code} \u{d7}{n}");
-    }
-    s
 }
 
 /// The dates of the `days` days ending with the day starting `today_ms`, oldest first: made once
@@ -137,27 +145,40 @@ pub(crate) fn day_labels(today_ms: i64, days: i64) -> Vec<String> {
         .collect()
 }
 
-/// One cell per day for `days` days ending with the day starting `today_ms`; days without runs
-/// stay grey.
-pub(crate) fn uptime_bar<'a>(
+/// The cells of `cells` on a bar of `labels.len()` days starting at `first_ms`, one `<rect>` with
+/// its tooltip each; days outside the bar are left out.
+pub(crate) fn day_cells<'a>(
     cells: impl Iterator<Item = &'a DayCell>,
-    today_ms: i64,
+    first_ms: i64,
+    labels: &[String],
+) -> Markup {
+    html! {
+        @for c in cells {
+            @let i = (c.start_ms - first_ms).div_euclid(super::params::DAY_MS);
+            @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
+                rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
+                    title { (DayTitle { cell: c, day }) }
+                }
+            }
+        }
+    }
+}
+
+/// The uptime bar: one cell per day of `labels` (starting at `first_ms`), `closed` the cells of the
+/// closed days as [`day_cells`] drew them, then the `open` days; days without runs stay grey.
+pub(crate) fn uptime_bar<'a>(
+    closed: &str,
+    open: impl Iterator<Item = &'a DayCell>,
+    first_ms: i64,
     labels: &[String],
     label: &str,
 ) -> Markup {
-    let days = labels.len() as i64;
-    let first = today_ms - (days - 1) * super::params::DAY_MS;
+    let days = labels.len();
     html! {
         svg.bar viewBox=(format!("0 0 {} 10", days * 4)) preserveAspectRatio="none" role="img" aria-label=(label) {
             rect.u-none x="0" y="0" width=(days * 4) height="10";
-            @for c in cells {
-                @let i = (c.start_ms - first) / super::params::DAY_MS;
-                @if let Some(day) = usize::try_from(i).ok().and_then(|i| labels.get(i)) {
-                    rect class=(day_class(c)) x=(i * 4) y="0" width="3" height="10" {
-                        title { (day_title(c, day)) }
-                    }
-                }
-            }
+            (PreEscaped(closed))
+            (day_cells(open, first_ms, labels))
         }
     }
 }
@@ -204,7 +225,8 @@ mod tests {
         assert_eq!(day_class(&c), "u-minor");
         let labels = day_labels(0, 90);
         assert_eq!(labels[89], "1970-01-01");
-        let svg = uptime_bar([c].iter(), 0, &labels, "x").into_string();
+        let first = -89 * super::super::params::DAY_MS;
+        let svg = uptime_bar("", [c].iter(), first, &labels, "x").into_string();
         assert!(
             svg.contains("1970-01-01: 99.00% up, 1000 runs; failures: &lt;b&gt; \u{d7}7"),
             "{svg}"

@@ -1,9 +1,11 @@
 //! Run now, pause and resume: what the write routes do to the running monitor.
 //!
-//! The scheduler asks [`Controls::is_paused`] before each run and skips paused checks; a run asked
-//! for through the API goes through the same prober, and its result is handed to the run hook
-//! (the monitor's writer) so it is stored like any other.
+//! The scheduler asks [`Controls::is_paused`] before each run and skips paused checks; pauses are
+//! kept in the history database ([`Controls::persist_in`]) so a restart keeps a paused check paused.
+//! A run asked for through the API goes through the same prober, and its result is handed to the
+//! run hook (the monitor's writer) so it is stored like any other.
 
+use crate::store::{Store, StoreError};
 use crate::suite::MonitorCheck;
 use apiprobe_catalog::Report;
 use apiprobe_probe::Prober;
@@ -23,6 +25,7 @@ pub struct Controls {
     paused: RwLock<BTreeSet<String>>,
     hook: Option<RunHook>,
     slots: Semaphore,
+    store: Option<Store>,
 }
 
 impl std::fmt::Debug for Controls {
@@ -41,7 +44,19 @@ impl Controls {
             paused: RwLock::new(BTreeSet::new()),
             hook: None,
             slots: Semaphore::new(RUNS_AT_ONCE),
+            store: None,
         }
+    }
+
+    /// Keeps pauses in `store` from now on, starting from the checks paused there.
+    pub async fn persist_in(mut self, store: Store) -> Result<Controls, StoreError> {
+        let stored = store.paused().await?;
+        match self.paused.get_mut() {
+            Ok(set) => set.extend(stored),
+            Err(poisoned) => poisoned.into_inner().extend(stored),
+        }
+        self.store = Some(store);
+        Ok(self)
     }
 
     /// Hands every run made on request to `hook` (to store it).
@@ -66,16 +81,19 @@ impl Controls {
             .unwrap_or_default()
     }
 
-    /// Pauses or resumes `check`; returns whether that changed anything.
-    pub fn set_paused(&self, check: &str, paused: bool) -> bool {
-        let Ok(mut set) = self.paused.write() else {
-            return false;
+    /// Pauses or resumes `check`, in the database first when there is one (a failed write changes
+    /// nothing); returns whether that changed anything.
+    pub async fn set_paused(&self, check: &str, paused: bool) -> Result<bool, StoreError> {
+        let stored = match &self.store {
+            Some(store) => Some(store.set_paused(check, paused, super::now_ms()).await?),
+            None => None,
         };
-        if paused {
-            set.insert(check.to_string())
-        } else {
-            set.remove(check)
-        }
+        let in_memory = match self.paused.write() {
+            Ok(mut set) if paused => set.insert(check.to_string()),
+            Ok(mut set) => set.remove(check),
+            Err(_) => false,
+        };
+        Ok(stored.unwrap_or(in_memory))
     }
 
     /// Runs `check` now and returns its result, after handing it to the run hook.

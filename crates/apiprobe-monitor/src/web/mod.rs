@@ -15,7 +15,7 @@
 //! use std::sync::Arc;
 //! let catalog = Arc::new(Catalog::builtin().clone());
 //! let (_tx, rx) = tokio::sync::watch::channel(Arc::new(suite));
-//! let state = StatusState::open(store, catalog.clone(), rx).await.expect("indexes");
+//! let state = StatusState::new(store, catalog.clone(), rx);
 //! let app = attach(apiprobe_web::app(apiprobe_web::AppState::new(catalog)), state);
 //! # let _ = app;
 //! # }
@@ -43,7 +43,7 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::HeaderValue;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
@@ -59,18 +59,6 @@ pub(crate) const STATUS_CSS: &str = include_str!("../../static/status.css");
 /// The same policy as the reference pages: nothing inline, everything from our origin.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-impl StatusState {
-    /// [`StatusState::new`], after creating the indexes the status page reads by (idempotent).
-    pub async fn open(
-        store: crate::Store,
-        catalog: std::sync::Arc<apiprobe_catalog::Catalog>,
-        suite: tokio::sync::watch::Receiver<std::sync::Arc<crate::MonitorSuite>>,
-    ) -> Result<StatusState, crate::StoreError> {
-        queries::ensure_indexes(&store).await?;
-        Ok(StatusState::new(store, catalog, suite))
-    }
-}
 
 /// Every monitor route with its handlers. `/openapi.json` lists exactly these (tested).
 pub fn route_list() -> Vec<(&'static str, MethodRouter<StatusState>)> {
@@ -96,28 +84,6 @@ pub fn route_list() -> Vec<(&'static str, MethodRouter<StatusState>)> {
     ]
 }
 
-async fn wrong_method(req: axum::extract::Request) -> Response {
-    let path: String = req.uri().path().chars().take(200).collect();
-    let problem = serde_json::json!({
-        "type": "/codes/PRB-1013",
-        "title": apiprobe_catalog::Catalog::builtin().by_code("PRB-1013").map(|e| e.title.clone()),
-        "status": 405,
-        "detail": format!("{} is not allowed on {path}", req.method()),
-        "code": "PRB-1013",
-    });
-    let mut res = (
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-        problem.to_string(),
-    )
-        .into_response();
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    res
-}
-
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
     for (name, value) in [
@@ -139,7 +105,7 @@ pub fn router(state: StatusState) -> Router {
     for (path, handlers) in route_list() {
         r = r.route(path, handlers);
     }
-    r.method_not_allowed_fallback(wrong_method)
+    r.method_not_allowed_fallback(apiprobe_web::method_not_allowed)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

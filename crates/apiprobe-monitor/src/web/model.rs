@@ -2,7 +2,7 @@
 //! pauses from the running suite laid over it.
 
 use super::state::StatusState;
-use crate::store::StateRow;
+use crate::store::StateRecord;
 use serde::Serialize;
 
 /// The state of one check at one location, as shown.
@@ -72,13 +72,20 @@ fn shown(health: &str) -> &'static str {
 
 impl StatusState {
     /// Every check at every location: stored states, plus checks of the suite not run yet.
-    pub(crate) fn views(&self, rows: Vec<StateRow>) -> Vec<CheckView> {
+    pub(crate) fn views(&self, rows: Vec<StateRecord>) -> Vec<CheckView> {
         let suite = self.suite();
         let now = chrono::Utc::now();
         let catalog = &self.inner.catalog;
         let controls = self.inner.controls.as_deref();
         let mut out: Vec<CheckView> = Vec::with_capacity(rows.len());
-        let in_window = |check: &str| suite.maintenance.iter().any(|m| m.covers(check, now));
+        // Which windows are open is worked out once, not once per check (a cron window costs a
+        // search for its last occurrence).
+        let open: Vec<_> = suite
+            .maintenance
+            .iter()
+            .filter(|m| m.is_open(now))
+            .collect();
+        let in_window = |check: &str| open.iter().any(|m| m.applies_to(check));
         let paused = |check: &str| controls.is_some_and(|c| c.is_paused(check));
         for r in rows {
             let maintenance = in_window(&r.check);
@@ -89,7 +96,7 @@ impl StatusState {
             } else if is_paused {
                 "paused"
             } else {
-                shown(&r.state)
+                shown(&r.health)
             };
             out.push(CheckView {
                 state,
@@ -98,7 +105,7 @@ impl StatusState {
                 location: Some(r.location),
                 suite: r.suite,
                 url: r.url,
-                health: r.state,
+                health: r.health,
                 since_ms: Some(r.since_ms),
                 code: r.code,
                 message: r.message,

@@ -34,19 +34,20 @@ fn problems(codes: &[(&str, &str)]) -> Value {
 
 fn check_param() -> Value {
     json!({ "name": "check", "in": "path", "required": true, "description": "The check's name as in the suite",
-            "schema": { "type": "string", "maxLength": 512 } })
+            "schema": { "type": "string", "minLength": 1, "maxLength": 512 } })
 }
 
 fn window_param(default: &str) -> Value {
     json!({ "name": "window", "in": "query", "required": false,
             "description": format!("How far back: hours, days or weeks (`24h`, `7d`, `30d`, `12w`), 1h to 400d; default {default}"),
-            "schema": { "type": "string", "pattern": "^[0-9]{1,6}[hdw]$" } })
+            "schema": { "type": "string", "pattern": super::params::WINDOW_PATTERN } })
 }
 
 fn time_param(name: &str, what: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false,
             "description": format!("{what}: RFC 3339 or unix milliseconds"),
-            "schema": { "type": "string" } })
+            "schema": { "anyOf": [ { "type": "string", "pattern": super::params::MILLIS_PATTERN },
+                                   { "type": "string", "format": "date-time" } ] } })
 }
 
 fn limit_param(default: u32) -> Value {
@@ -60,7 +61,7 @@ const READ_ERRORS: &[(&str, &str)] = &[
         "401",
         "A token is needed (`[api] public_read = false`) or is wrong",
     ),
-    ("404", "No such check"),
+    ("404", "No such check, or no catalog entry for `code`"),
 ];
 
 fn json_ok(description: &str, schema: &str) -> Value {
@@ -95,18 +96,28 @@ fn write_op(summary: &str, ok: Value) -> Value {
                       "security": [ { "bearer": [] } ] } })
 }
 
+/// A page or badge: errors come as the same media (a short page, a grey badge), not as JSON.
 fn page_op(summary: &str, params: Vec<Value>, media: &str) -> Value {
-    let mut responses = problems(READ_ERRORS);
-    if let Some(m) = responses.as_object_mut() {
-        m.insert("200".into(), json!({ "description": summary, "content": { media: { "schema": { "type": "string" } } } }));
-        if media == "image/svg+xml" {
-            m.insert(
-                "304".into(),
-                json!({ "description": "Not modified (If-None-Match)" }),
-            );
-        }
+    let mut responses = Map::new();
+    let body = json!({ media: { "schema": { "type": "string" } } });
+    responses.insert(
+        "200".into(),
+        json!({ "description": summary, "content": body }),
+    );
+    for (status, what) in READ_ERRORS {
+        responses.insert(
+            (*status).into(),
+            json!({ "description": what, "content": body }),
+        );
     }
-    json!({ "get": { "tags": ["monitor pages"], "summary": summary, "parameters": params, "responses": responses } })
+    if media == "image/svg+xml" {
+        responses.insert(
+            "304".into(),
+            json!({ "description": "Not modified (If-None-Match)" }),
+        );
+    }
+    json!({ "get": { "tags": ["monitor pages"], "summary": summary, "parameters": params, "responses": responses,
+                     "security": [ {}, { "bearer": [] } ] } })
 }
 
 fn paths() -> Map<String, Value> {
@@ -133,7 +144,9 @@ fn paths() -> Map<String, Value> {
     );
     add(
         super::STATUS_CSS_PATH,
-        page_op("The status pages' stylesheet", vec![], "text/css"),
+        json!({ "get": { "tags": ["monitor pages"], "summary": "The status pages' stylesheet",
+                         "responses": { "200": { "description": "The stylesheet",
+                                                 "content": { "text/css": { "schema": { "type": "string" } } } } } } }),
     );
     add(
         "/badge/{check}/status.svg",
@@ -179,9 +192,9 @@ fn paths() -> Map<String, Value> {
                 c(),
                 time_param("since", "From (inclusive)"),
                 time_param("until", "To (exclusive)"),
-                json!({ "name": "code", "in": "query", "required": false, "description": "Only runs that failed with this catalog code, status or name", "schema": { "type": "string" } }),
+                json!({ "name": "code", "in": "query", "required": false, "description": "Only runs that failed with this catalog code, status or name (404 when the catalog has no such entry)", "schema": { "type": "string" } }),
                 limit_param(100),
-                json!({ "name": "cursor", "in": "query", "required": false, "description": "`next_cursor` of the previous page", "schema": { "type": "string", "pattern": "^[0-9]+$" } }),
+                json!({ "name": "cursor", "in": "query", "required": false, "description": "`next_cursor` of the previous page", "schema": { "type": "string", "pattern": super::params::CURSOR_PATTERN } }),
             ],
             json_ok("A page of runs", "MonitorRunPage"),
         ),

@@ -6,7 +6,7 @@ use super::chart;
 use super::model::{overall, CheckView};
 use super::params::{Params, DAY_MS, HOUR_MS};
 use super::problem::PageError;
-use super::queries::day_start;
+use super::queries::{day_start, ClosedBar};
 use super::state::StatusState;
 use super::view::{age, check_href, code_href, layout, millis, percent, pill, time};
 use crate::store::RunQuery;
@@ -71,13 +71,21 @@ pub(crate) async fn status(
     let now = super::now_ms();
     let views = state.views(state.inner.store.states().await?);
     let today = day_start(now);
+    let first = today - (BAR_DAYS - 1) * DAY_MS;
     let days = state
         .inner
         .days
-        .days(&state.inner.store, today - (BAR_DAYS - 1) * DAY_MS, now)
+        .days(&state.inner.store, first, now)
         .await?;
     let top = overall(views.iter().map(|v| v.state));
     let labels = chart::day_labels(today, BAR_DAYS);
+    // The closed days of every bar are drawn once and kept: only today's cells are drawn here.
+    let closed = days.closed_bars(first, |cells| ClosedBar {
+        svg: chart::day_cells(cells.iter(), first, &labels).into_string(),
+        runs: cells.iter().map(|c| c.runs).sum(),
+        ok: cells.iter().map(|c| c.ok).sum(),
+    });
+    let none = ClosedBar::default();
     // Suite, then location, then check.
     let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&CheckView>>> = BTreeMap::new();
     for v in &views {
@@ -100,8 +108,8 @@ pub(crate) async fn status(
             @if !location.is_empty() { h3.loc { "From " (location) } }
             ul.checks {
                 @for v in checks {
-                    @let cells: Vec<_> = days.cells(&v.check).collect();
-                    @let (runs, ok) = cells.iter().fold((0i64, 0i64), |(r, o), c| (r + c.runs, o + c.ok));
+                    @let past = closed.get(&v.check).unwrap_or(&none);
+                    @let (runs, ok) = days.open_cells(&v.check).fold((past.runs, past.ok), |(r, o), c| (r + c.runs, o + c.ok));
                     li.check id=(format!("check-{}", super::view::seg(&v.check))) {
                         div.head {
                             a.name href=(check_href(&v.check)) { (v.check) }
@@ -111,7 +119,7 @@ pub(crate) async fn status(
                             }
                         }
                         (failure_line(v))
-                        (chart::uptime_bar(cells.iter().copied(), today, &labels, &format!("Uptime of {} per day, last {BAR_DAYS} days", v.check)))
+                        (chart::uptime_bar(&past.svg, days.open_cells(&v.check), first, &labels, &format!("Uptime of {} per day, last {BAR_DAYS} days", v.check)))
                         p.barlegend {
                             span { (BAR_DAYS) " days ago" }
                             span { @if runs > 0 { (percent(ok as f64 / runs as f64)) " uptime" } @else { "no runs counted" } }
@@ -123,7 +131,11 @@ pub(crate) async fn status(
             }
         }
     };
-    Ok(page(layout("Status - apiprobe", body)))
+    Ok(page(layout(
+        "Status - apiprobe",
+        "The state of every check, with 90 days of uptime",
+        body,
+    )))
 }
 
 pub(crate) async fn check(
@@ -282,7 +294,11 @@ pub(crate) async fn check(
             }
         }
     };
-    Ok(page(layout(&format!("{name} - status - apiprobe"), body)))
+    Ok(page(layout(
+        &format!("{name} - status - apiprobe"),
+        &format!("Latency, uptime, failures by code and the last runs of {name}"),
+        body,
+    )))
 }
 
 pub(crate) async fn css() -> Response {

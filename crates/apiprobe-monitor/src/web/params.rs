@@ -48,6 +48,24 @@ pub(crate) struct Window {
     pub ms: i64,
 }
 
+/// The windows [`Window::parse`] accepts, for the OpenAPI document: 1h to 9600h, 1d to 400d, 1w to
+/// 57w, no leading zeros.
+pub(crate) const WINDOW_PATTERN: &str = "^(?:[1-9][0-9]{0,2}|[1-8][0-9]{3}|9[0-5][0-9]{2}|9600)h$|^(?:[1-9][0-9]?|[1-3][0-9]{2}|400)d$|^(?:[1-9]|[1-4][0-9]|5[0-7])w$";
+/// Unix milliseconds as [`time`] reads them (the other form is RFC 3339).
+pub(crate) const MILLIS_PATTERN: &str = "^[0-9]{1,15}$";
+/// A cursor as [`cursor`] reads it.
+pub(crate) const CURSOR_PATTERN: &str = "^[1-9][0-9]{0,17}$";
+
+/// A whole number of at most `max_digits` ASCII digits, without sign or leading zeros (`0` alone
+/// is zero).
+fn whole(v: &str, max_digits: usize) -> Option<i64> {
+    let ok = !v.is_empty()
+        && v.len() <= max_digits
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && (v == "0" || !v.starts_with('0'));
+    ok.then(|| v.parse().ok()).flatten()
+}
+
 pub(crate) const HOUR_MS: i64 = 3_600_000;
 pub(crate) const DAY_MS: i64 = 86_400_000;
 /// The longest window: daily rollups are kept about this long.
@@ -55,8 +73,10 @@ const MAX_WINDOW_DAYS: i64 = 400;
 
 impl Window {
     pub(crate) const DAY: Window = Window { ms: DAY_MS };
+    pub(crate) const MONTH: Window = Window { ms: 30 * DAY_MS };
 
-    /// `N` followed by `h`, `d` or `w`, from one hour to 400 days.
+    /// `N` followed by `h`, `d` or `w`, from one hour to 400 days, `N` without leading zeros:
+    /// exactly the values [`WINDOW_PATTERN`] matches.
     pub(crate) fn parse(name: &str, value: &str) -> Result<Window, ApiError> {
         let bad = || {
             let shown: String = value.chars().take(40).collect();
@@ -66,10 +86,7 @@ impl Window {
         };
         let unit = value.chars().last().ok_or_else(bad)?;
         let digits = &value[..value.len() - unit.len_utf8()];
-        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let n: i64 = digits.parse().map_err(|_| bad())?;
+        let n = whole(digits, 4).ok_or_else(bad)?;
         let ms = match unit {
             'h' => n * HOUR_MS,
             'd' => n * DAY_MS,
@@ -102,7 +119,7 @@ pub(crate) fn time(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
     let Some(v) = p.get(name) else {
         return Ok(None);
     };
-    if !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.len() <= 15 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(ms) = v.parse::<i64>() {
             return Ok(Some(ms));
         }
@@ -122,8 +139,8 @@ pub(crate) fn limit(p: &Params, default: i64, max: i64) -> Result<i64, ApiError>
     let Some(v) = p.get("limit") else {
         return Ok(default);
     };
-    match v.parse::<i64>() {
-        Ok(n) if (1..=max).contains(&n) && v.len() <= 7 => Ok(n),
+    match whole(v, 7) {
+        Some(n) if (1..=max).contains(&n) => Ok(n),
         _ => {
             let shown: String = v.chars().take(40).collect();
             Err(ApiError::BadQuery(format!(
@@ -138,8 +155,8 @@ pub(crate) fn cursor(p: &Params) -> Result<Option<i64>, ApiError> {
     let Some(v) = p.get("cursor") else {
         return Ok(None);
     };
-    match v.parse::<i64>() {
-        Ok(n) if n > 0 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
+    match whole(v, 18) {
+        Some(n) if n > 0 => Ok(Some(n)),
         _ => {
             let shown: String = v.chars().take(40).collect();
             Err(ApiError::BadQuery(format!(
@@ -149,20 +166,19 @@ pub(crate) fn cursor(p: &Params) -> Result<Option<i64>, ApiError> {
     }
 }
 
-/// A catalog code, status or name, as the code runs are stored with.
+/// A catalog code, status or name, as the code runs are stored with; one the catalog does not have
+/// is not found (404), as at `/api/v1/codes/{code}`.
 pub(crate) fn code(p: &Params, catalog: &Catalog) -> Result<Option<String>, ApiError> {
     let Some(v) = p.get("code") else {
         return Ok(None);
     };
     match catalog.get(v) {
         Some(e) => Ok(Some(e.code.clone())),
-        None => {
-            let shown: String = v.chars().take(40).collect();
-            Err(ApiError::BadQuery(format!(
-                "code='{shown}' is not a catalog code, status or name{}",
-                catalog.suggest(v)
-            )))
-        }
+        None => Err(ApiError::UnknownCode(format!(
+            "{}{}",
+            v.chars().take(40).collect::<String>(),
+            catalog.suggest(v)
+        ))),
     }
 }
 
@@ -197,6 +213,10 @@ mod tests {
             "1dd",
             "1 d",
             "d1",
+            "01d",
+            "+1d",
+            "58w",
+            "9601h",
         ] {
             let e = Window::parse("window", v).expect_err(v);
             assert!(e.to_string().contains("use a number"), "{e}");
@@ -238,6 +258,8 @@ mod tests {
             "limit=abc",
             "limit=",
             "limit=1e2",
+            "limit=+5",
+            "limit=05",
         ] {
             let p = Params::parse(Some(q), &["limit"]).expect("parses");
             assert!(limit(&p, 100, 1000).is_err(), "{q}");
@@ -248,6 +270,7 @@ mod tests {
             "cursor=abc",
             "cursor=+5",
             "cursor=99999999999999999999",
+            "cursor=07",
         ] {
             let p = Params::parse(Some(q), &["cursor"]).expect("parses");
             assert!(cursor(&p).is_err(), "{q}");

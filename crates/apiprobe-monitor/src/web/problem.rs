@@ -1,11 +1,11 @@
 //! Failures of the monitor routes: `application/problem+json` (RFC 9457) with our catalog code for
-//! the API, a short page for the status pages, a grey badge for badges.
+//! the API, a short page for the status pages, a grey badge for badges. The problem document and
+//! the error page are those of the reference ([`apiprobe_web::Problem`], [`apiprobe_web::page`]).
 
-use apiprobe_catalog::Catalog;
+pub use apiprobe_web::Problem;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 /// The realm named in every bearer challenge.
 const REALM: &str = "apiprobe monitor";
@@ -16,6 +16,9 @@ pub enum ApiError {
     /// No check has this name.
     #[error("no check is named '{0}'")]
     UnknownCheck(String),
+    /// A `code` parameter the catalog does not have (with a suggestion, if any).
+    #[error("no catalog entry for '{0}'")]
+    UnknownCode(String),
     /// A query parameter is missing, repeated, unknown or out of range.
     #[error("invalid query parameter: {0}")]
     BadQuery(String),
@@ -38,26 +41,13 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// An RFC 9457 problem details object; `code` is our catalog code, `type` its reference page.
-#[derive(Debug, Clone, Serialize)]
-pub struct Problem {
-    /// The catalog page of `code`.
-    pub r#type: String,
-    /// The catalog title of `code`.
-    pub title: String,
-    /// The HTTP status.
-    pub status: u16,
-    /// What went wrong with this request.
-    pub detail: String,
-    /// Our catalog code.
-    pub code: &'static str,
-}
-
 impl ApiError {
     /// The HTTP status and the catalog code naming the condition.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::UnknownCheck(_) => (StatusCode::NOT_FOUND, "PRB-1151"),
+            ApiError::UnknownCheck(_) | ApiError::UnknownCode(_) => {
+                (StatusCode::NOT_FOUND, "PRB-1151")
+            }
             ApiError::BadQuery(_) => (StatusCode::BAD_REQUEST, "PRB-1105"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "PRB-2001"),
             ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "PRB-2004"),
@@ -70,22 +60,11 @@ impl ApiError {
     /// The problem document.
     pub fn problem(&self) -> Problem {
         let (status, code) = self.status_and_code();
-        let title = Catalog::builtin()
-            .by_code(code)
-            .map(|e| e.title.clone())
-            .or_else(|| status.canonical_reason().map(str::to_owned))
-            .unwrap_or_else(|| "Error".to_owned());
         let detail = match self {
-            ApiError::Internal(_) => "the server failed to answer; the failure was logged".into(),
+            ApiError::Internal(_) => Problem::INTERNAL_DETAIL.to_owned(),
             other => other.to_string(),
         };
-        Problem {
-            r#type: format!("/codes/{code}"),
-            title,
-            status: status.as_u16(),
-            detail,
-            code,
-        }
+        Problem::new(status, code, detail)
     }
 
     /// The `WWW-Authenticate` challenge of RFC 6750, on 401 and 403.
@@ -102,29 +81,34 @@ impl ApiError {
         }
     }
 
-    /// Status, challenge and no-store caching on any body.
-    pub(crate) fn respond(&self, content_type: &'static str, body: Vec<u8>) -> Response {
+    /// Logs a failure of ours and adds the bearer challenge, on any answer to this error.
+    fn finish(&self, mut res: Response) -> Response {
         if let ApiError::Internal(detail) = self {
             tracing::error!(detail = %detail, "monitor web: internal error");
         }
+        if let Some(c) = self
+            .challenge()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            res.headers_mut().insert(WWW_AUTHENTICATE, c);
+        }
+        res
+    }
+
+    /// Status, challenge and no-store caching on a body of `content_type`.
+    fn respond(&self, content_type: &'static str, body: Vec<u8>) -> Response {
         let (status, _) = self.status_and_code();
         let mut res = (status, body).into_response();
         let h = res.headers_mut();
         h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(c) = self
-            .challenge()
-            .and_then(|c| HeaderValue::from_str(&c).ok())
-        {
-            h.insert(WWW_AUTHENTICATE, c);
-        }
-        res
+        self.finish(res)
     }
 
     /// A short HTML page with the same status, for the status pages.
     pub(crate) fn into_page(self) -> Response {
-        let body = super::view::error_page(&self.problem()).into_string();
-        self.respond("text/html; charset=utf-8", body.into_bytes())
+        let page = apiprobe_web::page::error_page(&super::view::FRAME, &self.problem());
+        self.respond("text/html; charset=utf-8", page.into_string().into_bytes())
     }
 
     /// A grey badge with the same status, so an `<img>` still shows what is wrong.
@@ -150,50 +134,38 @@ impl From<crate::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
-        self.respond("application/problem+json", body)
+        self.finish(self.problem().into_response())
     }
 }
+
+/// An error answered in the form of the route that failed: a page, or a badge when `BADGE`.
+pub(crate) struct Shown<const BADGE: bool>(pub ApiError);
 
 /// An error answered as a page.
-pub(crate) struct PageError(pub ApiError);
-
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        PageError(e)
-    }
-}
-
-impl From<crate::StoreError> for PageError {
-    fn from(e: crate::StoreError) -> Self {
-        PageError(e.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        self.0.into_page()
-    }
-}
+pub(crate) type PageError = Shown<false>;
 
 /// An error answered as a badge.
-pub(crate) struct BadgeError(pub ApiError);
+pub(crate) type BadgeError = Shown<true>;
 
-impl From<ApiError> for BadgeError {
+impl<const BADGE: bool> From<ApiError> for Shown<BADGE> {
     fn from(e: ApiError) -> Self {
-        BadgeError(e)
+        Shown(e)
     }
 }
 
-impl From<crate::StoreError> for BadgeError {
+impl<const BADGE: bool> From<crate::StoreError> for Shown<BADGE> {
     fn from(e: crate::StoreError) -> Self {
-        BadgeError(e.into())
+        Shown(e.into())
     }
 }
 
-impl IntoResponse for BadgeError {
+impl<const BADGE: bool> IntoResponse for Shown<BADGE> {
     fn into_response(self) -> Response {
-        self.0.into_badge()
+        if BADGE {
+            self.0.into_badge()
+        } else {
+            self.0.into_page()
+        }
     }
 }
 
@@ -205,6 +177,7 @@ mod tests {
     fn every_code_is_in_the_catalog_and_lists_its_status() {
         for e in [
             ApiError::UnknownCheck("x".into()),
+            ApiError::UnknownCode("x".into()),
             ApiError::BadQuery("x".into()),
             ApiError::MissingToken,
             ApiError::InvalidToken,
@@ -213,14 +186,16 @@ mod tests {
             ApiError::Internal("x".into()),
         ] {
             let (status, code) = e.status_and_code();
-            let entry = Catalog::builtin().by_code(code).expect("code exists");
+            let entry = apiprobe_catalog::Catalog::builtin()
+                .by_code(code)
+                .expect("code exists");
             assert!(
                 entry.statuses.is_empty() || entry.statuses.contains(&status.as_u16()),
                 "{code} does not list {status}"
             );
         }
         assert_eq!(
-            Catalog::builtin()
+            apiprobe_catalog::Catalog::builtin()
                 .by_code("PRB-2001")
                 .map(|e| e.name.as_deref()),
             Some(Some("MISSING_CREDENTIALS"))

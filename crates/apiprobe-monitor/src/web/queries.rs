@@ -1,25 +1,16 @@
 //! Reads the status pages need across every check at once, on top of the per-check read API of
-//! [`crate::store`]: daily uptime cells for every check in two queries, closed days kept in memory.
+//! [`crate::store`]: daily uptime cells for every check in two queries (over the partial indexes of
+//! [`crate::store::schema`]), closed days kept in memory.
 
 use super::params::DAY_MS;
 use crate::store::{Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-/// Indexes for reading daily rollups across checks (the primary key leads with the check). Partial,
-/// on `period = 'day'` written as a literal: the per-check reads bind the period as a parameter, so
-/// the planner keeps using the primary key for them (a plain `(period, start_ms)` index drew them
-/// onto a scan of every hourly row). Created if missing, on both backends.
-const INDEXES: &[&str] = &[
-    "DROP INDEX IF EXISTS rollups_period_start",
-    "DROP INDEX IF EXISTS rollup_codes_period_start",
-    "CREATE INDEX IF NOT EXISTS rollups_day_start ON rollups (start_ms) WHERE period = 'day'",
-    "CREATE INDEX IF NOT EXISTS rollup_codes_day_start ON rollup_codes (start_ms) WHERE period = 'day'",
-];
-
-/// A day counts as closed (its rollups final) this long after it ends: the writer flushes within
-/// seconds, so a late run cannot change it after that.
+/// A day is read from memory from this long after it ends: the writer marks the change of a past
+/// day ([`Store::past_days_generation`]) by its own clock, so clocks of processes sharing one
+/// database may differ by this much.
 const SETTLE_MS: i64 = 10 * 60_000;
 
 /// One day of one check, summed over locations.
@@ -47,30 +38,38 @@ impl DayCell {
 /// Daily cells by check.
 pub(crate) type Days = HashMap<String, Vec<DayCell>>;
 
+/// The closed days of every check as read once, with the closed part of each uptime bar drawn from
+/// them: both stay while the days they come from do.
 struct Closed {
     from_ms: i64,
     until_ms: i64,
-    days: std::sync::Arc<Days>,
+    generation: i64,
+    days: Days,
+    /// Bars drawn from `days` for a bar starting at the first field.
+    bars: Mutex<Option<(i64, Arc<Bars>)>>,
 }
+
+/// The closed days of one check as drawn into its uptime bar, with their sums for the legend.
+#[derive(Debug, Default)]
+pub(crate) struct ClosedBar {
+    /// The cells, ready to go into the bar's SVG.
+    pub svg: String,
+    /// Runs counted on those days.
+    pub runs: i64,
+    /// Of which passed.
+    pub ok: i64,
+}
+
+/// Closed bars by check.
+pub(crate) type Bars = HashMap<String, ClosedBar>;
 
 /// Closed days of every check, read once.
 #[derive(Default)]
-pub(crate) struct DayCache(Mutex<Option<Closed>>);
+pub(crate) struct DayCache(Mutex<Option<Arc<Closed>>>);
 
 /// The start of the UTC day holding `ms`.
 pub(crate) fn day_start(ms: i64) -> i64 {
     ms - ms.rem_euclid(DAY_MS)
-}
-
-/// Creates the indexes. They only make pages faster, so a failure (several monitors creating them
-/// at once on one PostgreSQL) is logged, not fatal.
-pub(crate) async fn ensure_indexes(store: &Store) -> Result<(), StoreError> {
-    for stmt in INDEXES {
-        if let Err(e) = sqlx::query(stmt).execute(store.pool()).await {
-            tracing::warn!(error = %store.wrap(e), "could not create an index for the status pages");
-        }
-    }
-    Ok(())
 }
 
 /// Daily cells of every check from `from_ms` to `until_ms` (day starts, until exclusive).
@@ -129,27 +128,57 @@ async fn read_days(store: &Store, from_ms: i64, until_ms: i64) -> Result<Days, S
 
 /// Daily cells of every check: the closed days shared from memory, the open ones just read.
 pub(crate) struct DaysView {
-    closed: std::sync::Arc<Days>,
+    closed: Arc<Closed>,
     open: Days,
     from_ms: i64,
 }
 
 impl DaysView {
-    /// The cells of `check`, oldest first.
-    pub(crate) fn cells<'a>(&'a self, check: &str) -> impl Iterator<Item = &'a DayCell> + 'a {
+    /// The cells of `check` not yet closed (today, and yesterday for a few minutes after midnight),
+    /// oldest first.
+    pub(crate) fn open_cells<'a>(&'a self, check: &str) -> impl Iterator<Item = &'a DayCell> + 'a {
         let from = self.from_ms;
-        let closed = self.closed.get(check).map(Vec::as_slice).unwrap_or(&[]);
         let open = self.open.get(check).map(Vec::as_slice).unwrap_or(&[]);
-        closed
+        open.iter().filter(move |c| c.start_ms >= from)
+    }
+
+    /// The closed part of every check's bar, as `draw` draws a check's closed cells (oldest first)
+    /// on a bar starting at `first_ms`. Drawn once for each set of closed days and bar start, then
+    /// shared by every request.
+    pub(crate) fn closed_bars(
+        &self,
+        first_ms: i64,
+        draw: impl Fn(&[DayCell]) -> ClosedBar,
+    ) -> Arc<Bars> {
+        let Ok(mut slot) = self.closed.bars.lock() else {
+            return Arc::new(self.draw_closed(first_ms, &draw));
+        };
+        if let Some((at, bars)) = slot.as_ref() {
+            if *at == first_ms {
+                return bars.clone();
+            }
+        }
+        let bars = Arc::new(self.draw_closed(first_ms, &draw));
+        *slot = Some((first_ms, bars.clone()));
+        bars
+    }
+
+    fn draw_closed(&self, first_ms: i64, draw: &impl Fn(&[DayCell]) -> ClosedBar) -> Bars {
+        let from = first_ms.max(self.from_ms);
+        self.closed
+            .days
             .iter()
-            .chain(open)
-            .filter(move |c| c.start_ms >= from)
+            .map(|(check, cells)| {
+                let start = cells.partition_point(|c| c.start_ms < from);
+                (check.clone(), draw(&cells[start..]))
+            })
+            .collect()
     }
 }
 
 impl DayCache {
     /// Daily cells of every check for the days since `from_ms` up to now: closed days from memory
-    /// (read once), the open ones from the database.
+    /// (read again when the store says a past day changed), the open ones from the database.
     pub(crate) async fn days(
         &self,
         store: &Store,
@@ -158,23 +187,29 @@ impl DayCache {
     ) -> Result<DaysView, StoreError> {
         let from_ms = day_start(from_ms);
         let closed_until = day_start(now_ms - SETTLE_MS);
+        // Read before the days: a change landing in between makes the next request read again.
+        let generation = store.past_days_generation().await?;
         let cached = self.0.lock().ok().and_then(|c| {
             c.as_ref()
-                .filter(|c| c.from_ms <= from_ms && c.until_ms == closed_until)
-                .map(|c| c.days.clone())
+                .filter(|c| {
+                    c.from_ms <= from_ms && c.until_ms == closed_until && c.generation == generation
+                })
+                .cloned()
         });
         let closed = match cached {
-            Some(d) => d,
+            Some(c) => c,
             None => {
-                let d = std::sync::Arc::new(read_days(store, from_ms, closed_until).await?);
+                let c = Arc::new(Closed {
+                    from_ms,
+                    until_ms: closed_until,
+                    generation,
+                    days: read_days(store, from_ms, closed_until).await?,
+                    bars: Mutex::new(None),
+                });
                 if let Ok(mut slot) = self.0.lock() {
-                    *slot = Some(Closed {
-                        from_ms,
-                        until_ms: closed_until,
-                        days: d.clone(),
-                    });
+                    *slot = Some(c.clone());
                 }
-                d
+                c
             }
         };
         let open = read_days(store, closed_until, i64::MAX).await?;

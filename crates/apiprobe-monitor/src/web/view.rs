@@ -1,8 +1,8 @@
 //! The page frame and small pieces shared by the status pages. maud escapes every value, so check
 //! names, URLs and messages render as text.
 
-use super::problem::Problem;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use apiprobe_web::page::Frame;
+use maud::{html, Markup, PreEscaped};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but unreserved characters (RFC 3986) is escaped in a path segment.
@@ -28,13 +28,22 @@ pub(crate) fn code_href(code: &str) -> String {
 }
 
 /// `99.95%`: two decimals, never rounded up to 100% unless it is.
-pub(crate) fn percent(ratio: f64) -> String {
-    let p = (ratio * 10_000.0).floor() / 100.0;
-    if p >= 100.0 {
-        "100%".into()
-    } else {
-        format!("{p:.2}%")
+pub(crate) struct Percent(pub f64);
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = (self.0 * 10_000.0).floor() / 100.0;
+        if p >= 100.0 {
+            f.write_str("100%")
+        } else {
+            write!(f, "{p:.2}%")
+        }
     }
+}
+
+/// [`Percent`] as a string.
+pub(crate) fn percent(ratio: f64) -> String {
+    Percent(ratio).to_string()
 }
 
 /// `42 ms`, `1.3 s`.
@@ -98,58 +107,25 @@ pub(crate) fn pill(state: &str) -> Markup {
     html! { span class=(class) { (state_label(state)) } }
 }
 
-/// The page frame: the reference's stylesheet and header, plus the status stylesheet; no inline
-/// script or style, for the CSP.
-pub(crate) fn layout(title: &str, main: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light dark";
-                title { (title) }
-                link rel="icon" href="/favicon.svg" type="image/svg+xml";
-                link rel="stylesheet" href="/static/app.css";
-                link rel="stylesheet" href=(super::STATUS_CSS_PATH);
-            }
-            body {
-                a.skip href="#main" { "Skip to content" }
-                header.site {
-                    nav aria-label="Site" {
-                        a.brand href="/" { "apiprobe" }
-                        ul {
-                            li { a href="/status" { "Status" } }
-                            li { a href="/reference" { "Error reference" } }
-                            li { a href="/openapi.json" { "JSON API" } }
-                        }
-                    }
-                }
-                main #main tabindex="-1" { (main) }
-                footer.site {
-                    p {
-                        "Every failure carries a catalog code; follow it to the reference for causes and fixes. "
-                        "The same data is available as JSON under " code { "/api/v1/monitor" } "."
-                    }
-                }
-            }
-        }
-    }
-}
+/// The frame of the status pages: the reference's, with the status stylesheet and no script.
+pub(crate) const FRAME: Frame = Frame {
+    site: "apiprobe status",
+    stylesheets: &["/static/app.css", super::STATUS_CSS_PATH],
+    scripts: &[],
+    nav: &[
+        ("/status", "Status"),
+        ("/reference", "Error reference"),
+        ("/openapi.json", "JSON API"),
+    ],
+    footer:
+        "Every failure carries a catalog code; follow it to the reference for causes and fixes.",
+    api: "/api/v1/monitor",
+    home: ("/status", "Back to the status page"),
+};
 
-/// A short page for a failed request, naming the catalog code of the failure.
-pub(crate) fn error_page(p: &Problem) -> Markup {
-    layout(
-        &format!("{} {} - apiprobe status", p.status, p.title),
-        html! {
-            section.card.error aria-labelledby="error-title" {
-                h1 #error-title { (p.status) " " (p.title) }
-                p { (p.detail) }
-                p { "Catalog code: " a href=(p.r#type) { (p.code) } }
-                p { a href="/status" { "Back to the status page" } }
-            }
-        },
-    )
+/// A status page: `main` in [`FRAME`].
+pub(crate) fn layout(title: &str, description: &str, main: Markup) -> Markup {
+    apiprobe_web::page::layout(&FRAME, title, description, main)
 }
 
 /// A coordinate in SVG, one decimal.

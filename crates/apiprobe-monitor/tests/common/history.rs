@@ -86,7 +86,7 @@ pub async fn exercise(store: &Store) {
     let states = store.states().await.expect("states");
     assert_eq!(states.len(), 1);
     assert_eq!(
-        (states[0].state.as_str(), states[0].code.as_deref()),
+        (states[0].health.as_str(), states[0].code.as_deref()),
         ("down", Some("503"))
     );
     let saved = store.saved_states("here").await.expect("saved");

@@ -204,18 +204,7 @@ pub async fn fixture(suite: MonitorSuite, controls: Option<Arc<Controls>>) -> Fi
     let url = format!("sqlite:{}", dir.path().join("status.db").display());
     let store = Store::open(&url).await.expect("open");
     seed(&store).await;
-    let catalog = Arc::new(Catalog::builtin().clone());
-    let (suite_tx, rx) = tokio::sync::watch::channel(Arc::new(suite));
-    let mut state = StatusState::open(store.clone(), catalog.clone(), rx)
-        .await
-        .expect("state");
-    if let Some(c) = controls {
-        state = state.with_controls(c);
-    }
-    let router = attach(
-        apiprobe_web::app(apiprobe_web::AppState::new(catalog)),
-        state.clone(),
-    );
+    let (state, suite_tx, router) = app_over(store.clone(), suite, controls);
     Fixture {
         dir,
         store,
@@ -223,6 +212,29 @@ pub async fn fixture(suite: MonitorSuite, controls: Option<Arc<Controls>>) -> Fi
         suite_tx,
         router,
     }
+}
+
+/// The monitor's app over `store` for `suite`, with controls when `controls` is given.
+pub fn app_over(
+    store: Store,
+    suite: MonitorSuite,
+    controls: Option<Arc<Controls>>,
+) -> (
+    StatusState,
+    tokio::sync::watch::Sender<Arc<MonitorSuite>>,
+    Router,
+) {
+    let catalog = Arc::new(Catalog::builtin().clone());
+    let (suite_tx, rx) = tokio::sync::watch::channel(Arc::new(suite));
+    let mut state = StatusState::new(store, catalog.clone(), rx);
+    if let Some(c) = controls {
+        state = state.with_controls(c);
+    }
+    let router = attach(
+        apiprobe_web::app(apiprobe_web::AppState::new(catalog)),
+        state.clone(),
+    );
+    (state, suite_tx, router)
 }
 
 pub struct Got {

@@ -58,7 +58,9 @@ async fn no_route(req: Request) -> Response {
     }
 }
 
-async fn wrong_method(req: Request) -> Response {
+/// The answer when a path exists but not for the method: 405 as problem+json, or a page for a
+/// browser. Public so routers merged into the app answer the same way.
+pub async fn method_not_allowed(req: Request) -> Response {
     let err = AppError::MethodNotAllowed {
         method: req.method().to_string(),
         path: req.uri().path().chars().take(200).collect(),
@@ -79,7 +81,7 @@ pub fn routes(state: AppState) -> Router {
     }
     router
         .fallback(no_route)
-        .method_not_allowed_fallback(wrong_method)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(errors_as_asked))
         .with_state(state)
 }

@@ -11,8 +11,9 @@ pub(crate) use home::{home_page, Filter};
 pub(crate) use reference::{reference_page, REFERENCE_PATH};
 
 use crate::error::Problem;
+use crate::page::Frame;
 use apiprobe_catalog::{Category, Entry, Kind};
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
 /// The site's name as shown in titles.
 pub(crate) const SITE: &str = "apiprobe error reference";
@@ -79,58 +80,28 @@ pub(crate) fn related_links(catalog: &apiprobe_catalog::Catalog, entry: &Entry) 
     }
 }
 
-/// The page frame: landmarks, skip link, stylesheet and script (both from our origin, for the CSP).
+/// The frame of the reference pages.
+pub(crate) const FRAME: Frame = Frame {
+    site: SITE,
+    stylesheets: &["/static/app.css"],
+    scripts: &["/static/app.js"],
+    nav: &[
+        (REFERENCE_PATH, "Full reference"),
+        ("/#find", "Search"),
+        ("/explain", "Explain a response"),
+        ("/openapi.json", "JSON API"),
+    ],
+    footer: "HTTP statuses follow the IANA registry and RFC 9110; probe codes are apiprobe's own.",
+    api: "/api/v1",
+    home: ("/", "Back to the reference"),
+};
+
+/// A reference page: `main` in [`FRAME`].
 pub(crate) fn layout(title: &str, description: &str, main: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light dark";
-                title { (title) }
-                meta name="description" content=(description);
-                link rel="icon" href="/favicon.svg" type="image/svg+xml";
-                link rel="stylesheet" href="/static/app.css";
-                script src="/static/app.js" defer {}
-            }
-            body {
-                a.skip href="#main" { "Skip to content" }
-                header.site {
-                    nav aria-label="Site" {
-                        a.brand href="/" { "apiprobe" }
-                        ul {
-                            li { a href=(REFERENCE_PATH) { "Full reference" } }
-                            li { a href="/#find" { "Search" } }
-                            li { a href="/explain" { "Explain a response" } }
-                            li { a href="/openapi.json" { "JSON API" } }
-                        }
-                    }
-                }
-                main #main tabindex="-1" { (main) }
-                footer.site {
-                    p {
-                        "HTTP statuses follow the IANA registry and RFC 9110; probe codes are apiprobe's own. "
-                        "The same data is available as JSON under " code { "/api/v1" } "."
-                    }
-                }
-            }
-        }
-    }
+    crate::page::layout(&FRAME, title, description, main)
 }
 
 /// A short page for a failed request, naming the catalog code that describes the failure.
 pub(crate) fn error_page(p: &Problem) -> Markup {
-    layout(
-        &format!("{} {} - {SITE}", p.status, p.title),
-        &p.detail,
-        html! {
-            section.card.error aria-labelledby="error-title" {
-                h1 #error-title { (p.status) " " (p.title) }
-                p { (p.detail) }
-                p { "Catalog code: " a href=(p.r#type) { (p.code) } }
-                p { a href="/" { "Back to the reference" } }
-            }
-        },
-    )
+    crate::page::error_page(&FRAME, p)
 }
