@@ -49,6 +49,9 @@ const BY_DEFAULT: &str = "nothing more specific than the status: ";
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Basis {
     VendorCode,
+    /// A vendor code its table marks `refine`: it covers several conditions (Google Maps
+    /// `REQUEST_DENIED` is a missing key, an invalid key or an API not enabled).
+    BroadVendorCode,
     VendorMessage,
     Parser,
     Header,
@@ -69,11 +72,12 @@ fn resolve<'c>(
     // A vendor code that only says "validation failed" or "bad request" leaves the condition open: the
     // message's words may name it (a field that is required, a thing that does not exist).
     if let Some((e, basis, why)) = &decided {
-        if !matches!(
-            basis,
-            Basis::VendorCode | Basis::VendorMessage | Basis::Parser
-        ) || !coarse(e)
-        {
+        let open = match basis {
+            Basis::BroadVendorCode => true,
+            Basis::VendorCode | Basis::VendorMessage | Basis::Parser => coarse(e),
+            _ => false,
+        };
+        if !open {
             return decided;
         }
         if let Some((t, said)) = from_text(catalog, text) {
@@ -154,9 +158,14 @@ fn decide<'c>(
         if let (Some(vendor), Some(code)) = (f.vendor, code.as_deref()) {
             if let Some(rule) = t.code(vendor, code, status) {
                 if let Some(e) = entry_for(catalog, &rule.maps_to) {
+                    let basis = if rule.refine {
+                        Basis::BroadVendorCode
+                    } else {
+                        Basis::VendorCode
+                    };
                     return Some((
                         e,
-                        Basis::VendorCode,
+                        basis,
                         cat([vendor, what, code, " means ", &rule.maps_to]),
                     ));
                 }
@@ -490,7 +499,7 @@ pub(crate) fn explain_parts(
             report.evidence.push(why);
             let parser_conf = primary.as_ref().map_or(0.6, |f| f.confidence);
             confidence = match basis {
-                Basis::VendorCode => 0.6 + 0.35 * parser_conf,
+                Basis::VendorCode | Basis::BroadVendorCode => 0.6 + 0.35 * parser_conf,
                 Basis::VendorMessage | Basis::Parser => 0.5 + 0.35 * parser_conf,
                 Basis::Header => 0.75,
                 Basis::Text => 0.5 + 0.3 * parser_conf,
