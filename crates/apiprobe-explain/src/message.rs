@@ -38,6 +38,34 @@ const NOT_NAMES: &[&str] = &[
     "route", "endpoint", "user", "value",
 ];
 
+/// Words a loose pattern may capture where a field's name should be (`The field has an invalid value`).
+const NOT_FIELDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "each",
+    "every",
+    "one",
+    "some",
+    "any",
+    "no",
+    "your",
+    "its",
+    "their",
+    "provided",
+    "given",
+    "specified",
+    "supplied",
+    "following",
+];
+
+/// Most other conditions kept beside the first.
+const MAX_OTHERS: usize = 3;
+
 /// Longest value kept for a field, resource or permission: a longer capture is a sentence, not a name.
 const MAX_NAME: usize = 200;
 
@@ -57,11 +85,6 @@ impl Phrase {
         self.regex
             .get_or_init(|| compile(self.row.pattern).ok())
             .as_ref()
-    }
-
-    /// The first keyword, quoted back in the evidence.
-    fn said(&self) -> &'static str {
-        self.row.keywords.first().copied().unwrap_or_default()
     }
 }
 
@@ -118,6 +141,9 @@ pub(crate) struct Reading {
     pub maps_to: Option<String>,
     /// The words that decided it, for the evidence.
     pub said: Option<String>,
+    /// Other conditions later phrases name, with their words ("Either the resource does not exist or
+    /// the user is not authorized"): the status may tell which of them it is.
+    pub others: Vec<(String, String)>,
     /// The request field the message names.
     pub field: Option<String>,
     /// The resource the message names.
@@ -153,6 +179,23 @@ fn clean(s: &str) -> Option<String> {
         .trim_end_matches(['.', ',', ';', ':', ')'])
         .trim();
     (!t.is_empty() && t.len() <= MAX_NAME).then(|| t.to_string())
+}
+
+/// A captured resource name, unless it is one of the sentence's own words.
+fn resource_name(s: &str) -> Option<String> {
+    clean(s).filter(|r| !NOT_NAMES.iter().any(|w| r.eq_ignore_ascii_case(w)))
+}
+
+/// Longest quote of the message's words in the evidence.
+const MAX_QUOTE: usize = 60;
+
+/// The words that matched, as the evidence quotes them: trimmed, cut at [`MAX_QUOTE`] characters.
+fn quoted(s: &str) -> String {
+    let t = s.trim();
+    match t.char_indices().nth(MAX_QUOTE) {
+        Some((i, _)) => format!("{}...", &t[..i]),
+        None => t.to_string(),
+    }
 }
 
 /// `user agent` -> `User-Agent`.
@@ -201,31 +244,47 @@ pub(crate) fn read(text: &str, status: u16) -> Reading {
         if !status_fits(p.row.status, status) {
             continue;
         }
-        let Some(caps) = p.regex().and_then(|r| r.captures(text)) else {
+        let Some(regex) = p.regex() else {
             continue;
         };
-        if out.maps_to.is_none() {
-            if let Some(m) = p.row.maps_to {
+        let mut matches = regex.captures_iter(text);
+        let Some(caps) = matches.next() else {
+            continue;
+        };
+        if let Some(m) = p.row.maps_to {
+            let said = || caps.get(0).map(|m| quoted(m.as_str())).unwrap_or_default();
+            if out.maps_to.is_none() {
                 out.maps_to = Some(m.to_string());
-                out.said = Some(p.said().to_string());
+                out.said = Some(said());
+            } else if out.maps_to.as_deref() != Some(m)
+                && out.others.len() < MAX_OTHERS
+                && !out.others.iter().any(|(o, _)| o == m)
+            {
+                out.others.push((m.to_string(), said()));
             }
         }
+        let first_permission = caps.name("permission").and_then(|m| clean(m.as_str()));
         if out.field.is_none() {
-            out.field = caps.name("field").and_then(|m| clean(m.as_str()));
+            out.field = caps
+                .name("field")
+                .and_then(|m| clean(m.as_str()))
+                .filter(|f| !NOT_FIELDS.iter().any(|w| f.eq_ignore_ascii_case(w)));
             if p.row.header {
                 out.field = out.field.map(|f| header_name(&f));
             }
         }
-        if out.resource.is_none() {
-            out.resource = caps
-                .name("resource")
-                .and_then(|m| clean(m.as_str()))
-                .filter(|r| !NOT_NAMES.iter().any(|w| r.eq_ignore_ascii_case(w)));
+        if out.resource.is_none() && caps.name("resource").is_some() {
+            // A sentence's own word in the first match ("Not found: Resource not found: 00u1") may be
+            // followed by the name in the next one.
+            out.resource = std::iter::once(caps)
+                .chain(matches.take(3))
+                .find_map(|c| resource_name(c.name("resource")?.as_str()));
         }
         if out.permission.is_none() {
-            out.permission = caps.name("permission").and_then(|m| clean(m.as_str()));
+            out.permission = first_permission;
         }
         if out.maps_to.is_some()
+            && out.others.len() == MAX_OTHERS
             && out.field.is_some()
             && out.resource.is_some()
             && out.permission.is_some()
@@ -297,6 +356,14 @@ mod tests {
                 "Invalid request.  \"email\", \"name\" weren't supplied.",
                 "email",
             ),
+            (
+                "account_holder_name must be present when creating",
+                "account_holder_name",
+            ),
+            (
+                "providerType: The field cannot be left blank",
+                "providerType",
+            ),
         ] {
             let got = r(text);
             assert_eq!(
@@ -316,6 +383,9 @@ mod tests {
             ("Invalid request.  For 'properties/auto_trigger_checks', {} is not an array.", "auto_trigger_checks"),
             ("Invalid new_owner", "new_owner"),
             ("body/name must be string", "name"),
+            ("to parameter is not a valid address", "to"),
+            ("Invalid target field tempProperty", "tempProperty"),
+            ("RSA key length in the 'jwks' is less than '2,048' bits", "jwks"),
         ] {
             let got = r(text);
             assert_eq!(got.maps_to.as_deref(), Some("INVALID_FIELD_VALUE"), "{text}");
@@ -390,6 +460,36 @@ mod tests {
         ] {
             assert_eq!(read(text, status).maps_to.as_deref(), Some(name), "{text}");
         }
+    }
+
+    #[test]
+    fn more_conditions_in_words() {
+        for (text, status, name) in [
+            ("Duplicate object", 400, "CONFLICT"),
+            ("label: There is already an admin role with this name.", 400, "CONFLICT"),
+            ("Expand query is malformed.", 400, "INVALID_QUERY_PARAMETER"),
+            ("Provisioning is not supported.", 400, "BUSINESS_RULE_VIOLATION"),
+            ("The transaction can no longer be refunded.", 200, "BUSINESS_RULE_VIOLATION"),
+            ("The maximum allowed amount of monthly API requests has been reached.", 200, "QUOTA_EXCEEDED"),
+            ("The permissions requested are not granted to this installation.", 422, "PERMISSION_DENIED"),
+            ("'Expiration time' claim ('exp') must be a numeric value representing the future time", 401, "TOKEN_EXPIRED"),
+            ("Content type 'text/plain' is not supported", 415, "UNSUPPORTED_MEDIA_TYPE"),
+            ("The field has an invalid value", 400, "INVALID_FIELD_VALUE"),
+        ] {
+            assert_eq!(read(text, status).maps_to.as_deref(), Some(name), "{text}");
+        }
+        // A determiner is never a field's name.
+        assert_eq!(r("The field has an invalid value").field, None);
+        let got = r("Not found: Resource not found: 00usfhrjbkppPBkoY4x6 (User)");
+        assert_eq!(got.resource.as_deref(), Some("00usfhrjbkppPBkoY4x6"));
+        let got = r("A secret with (name/id) kv-secret-1 was not found in this key vault.");
+        assert_eq!(got.resource.as_deref(), Some("kv-secret-1"));
+        let got = read("Message Batch msgbatch_01AH has no available results.", 404);
+        assert_eq!(got.resource.as_deref(), Some("msgbatch_01AH"));
+        assert_eq!(
+            read("Message Batch msgbatch_01AH has no results.", 400).resource,
+            None
+        );
     }
 
     #[test]
