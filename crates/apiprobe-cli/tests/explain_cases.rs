@@ -108,10 +108,9 @@ fn case_files() -> Vec<PathBuf> {
     files
 }
 
-/// [`whole_output`] for every case, a few processes at a time (each run is a process start and one
-/// short read, so the cores, not the cases, bound the time), keyed by the case file's canonical path.
-fn outputs_of_every_case() -> HashMap<PathBuf, (Option<i32>, String)> {
-    let files = case_files();
+/// `run` on every path, a few at a time (each run is a process start and one short read, so the cores,
+/// not the cases, bound the time); results keyed by path.
+fn in_parallel<T: Send>(paths: &[PathBuf], run: impl Fn(&Path) -> T + Sync) -> HashMap<PathBuf, T> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
     std::thread::scope(|scope| {
@@ -119,8 +118,8 @@ fn outputs_of_every_case() -> HashMap<PathBuf, (Option<i32>, String)> {
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        done.push((path.clone(), whole_output(path)));
+                    while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((path.clone(), run(path)));
                     }
                     done
                 })
@@ -131,6 +130,11 @@ fn outputs_of_every_case() -> HashMap<PathBuf, (Option<i32>, String)> {
             .flat_map(|h| h.join().expect("a worker thread panicked"))
             .collect()
     })
+}
+
+/// [`whole_output`] for every case, keyed by the case file's canonical path.
+fn outputs_of_every_case() -> HashMap<PathBuf, (Option<i32>, String)> {
+    in_parallel(&case_files(), whole_output)
 }
 
 /// Every case under `tests/cases/explain/` and `tests/cases/real/` pinned whole: the full JSON report and
@@ -476,8 +480,7 @@ fn batch_mode_stops_at_once_when_its_reader_goes_away() {
 /// pipeline, must come out under its own family's format (folder `<format>_<n>`).
 #[test]
 fn every_documented_example_is_read_by_its_own_family() {
-    let mut wrong = Vec::new();
-    let mut seen = 0;
+    let mut examples: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(cases_dir())
         .expect("cases")
         .filter_map(Result::ok)
@@ -492,18 +495,31 @@ fn every_documented_example_is_read_by_its_own_family() {
         {
             continue;
         }
+        examples.push((family.to_string(), entry.path().join("response.http")));
+    }
+    let paths: Vec<PathBuf> = examples.iter().map(|(_, p)| p.clone()).collect();
+    let formats = in_parallel(&paths, |path| {
         let out = command()
             .args(["explain", "--json"])
-            .arg(entry.path().join("response.http"))
+            .arg(path)
             .output()
             .expect("runs");
         let r: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        let format = r["format"].as_str().unwrap_or("none");
+        r["format"].as_str().unwrap_or("none").to_string()
+    });
+    let mut wrong = Vec::new();
+    let seen = examples.len();
+    for (family, path) in &examples {
+        let format = &formats[path];
         // plain_N cases include a JSON body with only a message, reported as format "json".
         if format != family && !(family == "plain" && format == "json") {
+            let name = path
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             wrong.push(format!("{name}: format {format}"));
         }
-        seen += 1;
     }
     assert!(seen >= 100, "only {seen} examples");
     assert!(
