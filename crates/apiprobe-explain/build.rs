@@ -1,6 +1,6 @@
 //! Checks every embedded data file with `src/embedded.rs` and writes what passes as Rust: the vendor
 //! tables (`data/vendors/*.toml`, a new vendor is a new file), the tool rules (`data/tools/*.toml`),
-//! and the vendor names the parsers in `src/vendor/` report, each against a table file. A mistake
+//! the message reader's phrases (`data/phrases.toml`), and the vendor names the parsers in `src/vendor/` report, each against a table file. A mistake
 //! fails the build at file:line:col.
 
 #[path = "src/embedded.rs"]
@@ -58,9 +58,16 @@ fn main() {
         rules.extend(embedded::tool_rules(&file, &text, catalog).unwrap_or_else(|e| fail(e)));
     }
 
+    let phrases_file = "data/phrases.toml";
+    println!("cargo:rerun-if-changed={phrases_file}");
+    let text = std::fs::read_to_string(root.join(phrases_file))
+        .unwrap_or_else(|e| panic!("cannot read {phrases_file}: {e}"));
+    let phrases = embedded::phrases(phrases_file, &text, catalog).unwrap_or_else(|e| fail(e));
+
     for (name, rust) in [
         ("vendor_tables.rs", embedded::tables_rust(&tables)),
         ("tool_rules.rs", embedded::rules_rust(&rules)),
+        ("phrases.rs", embedded::phrases_rust(&phrases)),
     ] {
         let dest = out.join(name);
         std::fs::write(&dest, rust)

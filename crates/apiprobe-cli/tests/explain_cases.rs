@@ -8,9 +8,11 @@ mod common;
 
 use common::{command, json};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/explain")
@@ -76,17 +78,72 @@ fn cases_root() -> String {
         .to_string()
 }
 
+/// Every `response.http` under `tests/cases/{explain,real}/`, sorted.
+fn case_files() -> Vec<PathBuf> {
+    // Canonical, as the glob below walks it: error lines name the file by this path.
+    let root = PathBuf::from(cases_root());
+    let mut files = Vec::new();
+    for group in ["explain", "real"] {
+        let dir = root.join(group);
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        files.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("response.http"))
+                .filter(|p| p.is_file()),
+        );
+    }
+    files.sort();
+    files
+}
+
+/// `run` on every path, a few at a time (each run is a process start and one short read, so the cores,
+/// not the cases, bound the time); results keyed by path.
+fn in_parallel<T: Send>(paths: &[PathBuf], run: impl Fn(&Path) -> T + Sync) -> HashMap<PathBuf, T> {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((path.clone(), run(path)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
+            .collect()
+    })
+}
+
+/// [`whole_output`] for every case, keyed by the case file's canonical path.
+fn outputs_of_every_case() -> HashMap<PathBuf, (Option<i32>, String)> {
+    in_parallel(&case_files(), whole_output)
+}
+
 /// Every case under `tests/cases/explain/` and `tests/cases/real/` pinned whole: the full JSON report and
 /// the text card (insta snapshots in `tests/snapshots/`), so any change of output is a reviewed diff.
-/// A case's `expected.json`, when present, pins its exit code on its own as well.
+/// A case's `expected.json`, when present, pins its exit code on its own as well. The binary runs for
+/// every case first, in parallel; the snapshots are then compared one by one.
 #[test]
 fn every_case_is_pinned_whole() {
+    let outputs = outputs_of_every_case();
     insta::glob!(
         "../../../tests/cases",
         "{explain,real}/*/response.http",
         |path| {
             let raw = std::fs::read(path).expect("the case is readable");
-            let (code, shown) = whole_output(path);
+            let key = path.canonicalize().expect("the case exists");
+            let (code, shown) = outputs
+                .get(&key)
+                .unwrap_or_else(|| panic!("{} was not run", path.display()));
+            let code = *code;
             if let Ok(text) = std::fs::read_to_string(path.with_file_name("expected.json")) {
                 let expected: Value = serde_json::from_str(&text).expect("expected.json is JSON");
                 if let Some(want) = expected.get("exit") {
@@ -143,6 +200,77 @@ fn a_100_mb_body_is_capped_and_said_so() {
     assert_eq!(r["status"], 500);
     let evidence = r["evidence"].to_string();
     assert!(evidence.contains("only the first"), "{evidence}");
+}
+
+/// `explain -` reads standard input, as `cat -`, `jq` and `rg` do: the same report as from the file.
+#[test]
+fn a_dash_reads_standard_input() {
+    let path = cases_dir().join("stripe_1/response.http");
+    let raw = std::fs::read(&path).expect("the case is readable");
+    let from_file = command()
+        .args(["explain", "--json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    for args in [
+        &["explain", "--json", "-"][..],
+        &["explain", "--json", "--file", "-"][..],
+    ] {
+        let from_stdin = run_with_stdin(args, &raw);
+        assert_eq!(from_stdin.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&from_stdin.stdout),
+            String::from_utf8_lossy(&from_file.stdout),
+            "{args:?}"
+        );
+        assert!(json(&from_stdin)["name"].is_string(), "{args:?}");
+    }
+    let card = run_with_stdin(&["explain", "-"], &raw);
+    assert_eq!(card.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&card.stdout).starts_with("PRB-"));
+}
+
+#[test]
+fn empty_standard_input_is_a_usage_error_that_says_so() {
+    for args in [&["explain", "-"][..], &["explain", "--json", "-"][..]] {
+        let out = run_with_stdin(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("stdin is not a response apiprobe can read: the input is empty"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn huge_standard_input_is_read_in_its_first_part_and_said_so() {
+    let mut raw =
+        b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{\"message\":\"".to_vec();
+    raw.resize(raw.len() + 40 * 1024 * 1024, b'a');
+    raw.extend_from_slice(b"\"}");
+    let out = run_with_stdin(&["explain", "--json", "-"], &raw);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&out);
+    assert_eq!(r["status"], 404);
+    assert_eq!(r["name"], "RESOURCE_NOT_FOUND");
+    let evidence = r["evidence"].to_string();
+    assert!(
+        evidence.contains(&format!("input is {} bytes", raw.len())),
+        "{evidence}"
+    );
+
+    // As much text that is no response at all: read, found to be nothing, said so.
+    let text = b"no status line here, only words\n".repeat(1 << 20);
+    let out = run_with_stdin(&["explain", "--json", "-"], &text);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "null");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an HTTP response"));
 }
 
 #[test]
@@ -342,8 +470,7 @@ fn batch_mode_stops_at_once_when_its_reader_goes_away() {
 /// pipeline, must come out under its own family's format (folder `<format>_<n>`).
 #[test]
 fn every_documented_example_is_read_by_its_own_family() {
-    let mut wrong = Vec::new();
-    let mut seen = 0;
+    let mut examples: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(cases_dir())
         .expect("cases")
         .filter_map(Result::ok)
@@ -358,18 +485,31 @@ fn every_documented_example_is_read_by_its_own_family() {
         {
             continue;
         }
+        examples.push((family.to_string(), entry.path().join("response.http")));
+    }
+    let paths: Vec<PathBuf> = examples.iter().map(|(_, p)| p.clone()).collect();
+    let formats = in_parallel(&paths, |path| {
         let out = command()
             .args(["explain", "--json"])
-            .arg(entry.path().join("response.http"))
+            .arg(path)
             .output()
             .expect("runs");
         let r: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        let format = r["format"].as_str().unwrap_or("none");
+        r["format"].as_str().unwrap_or("none").to_string()
+    });
+    let mut wrong = Vec::new();
+    let seen = examples.len();
+    for (family, path) in &examples {
+        let format = &formats[path];
         // plain_N cases include a JSON body with only a message, reported as format "json".
         if format != family && !(family == "plain" && format == "json") {
+            let name = path
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             wrong.push(format!("{name}: format {format}"));
         }
-        seen += 1;
     }
     assert!(seen >= 100, "only {seen} examples");
     assert!(

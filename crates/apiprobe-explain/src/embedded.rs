@@ -1,6 +1,6 @@
 //! The data files this crate embeds, checked when it is built: the vendor code tables
-//! (`data/vendors/*.toml`), the tool error-line rules (`data/tools/*.toml`) and the vendor names the
-//! format parsers report (`src/vendor/*.rs`).
+//! (`data/vendors/*.toml`), the tool error-line rules (`data/tools/*.toml`), the message reader's
+//! phrases (`data/phrases.toml`) and the vendor names the format parsers report (`src/vendor/*.rs`).
 //!
 //! `build.rs` compiles this file too. A mistake fails the build at file:line:col with a caret (the TOML
 //! reader's span), unknown names get a "did you mean", and what passes is written out as Rust rows, so
@@ -32,6 +32,8 @@ struct RawCode {
     maps_to: Spanned<String>,
     #[serde(default)]
     status: Option<Spanned<u16>>,
+    #[serde(default)]
+    refine: bool,
 }
 
 #[derive(Deserialize)]
@@ -43,12 +45,13 @@ struct RawMessage {
     status: Option<Spanned<u16>>,
 }
 
-/// A checked vendor table: the vendor, then `(code, maps_to, status)` rows and `(phrase, maps_to,
-/// status)` rows in file order (phrases lower-cased: they match ignoring case).
+/// A checked vendor table: the vendor, then `(code, maps_to, status, refine)` rows and `(phrase,
+/// maps_to, status)` rows in file order (phrases lower-cased: they match ignoring case). `refine` marks
+/// a code that covers several conditions, so the message's words may name the exact one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub vendor: String,
-    pub codes: Vec<(String, String, Option<u16>)>,
+    pub codes: Vec<(String, String, Option<u16>, bool)>,
     pub messages: Vec<(String, String, Option<u16>)>,
 }
 
@@ -110,6 +113,46 @@ impl ToolRule {
             code_first: self.code_first,
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhraseFile {
+    #[serde(default)]
+    phrase: Vec<RawPhrase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhrase {
+    keywords: Spanned<Vec<Spanned<String>>>,
+    pattern: Spanned<String>,
+    #[serde(default)]
+    maps_to: Option<Spanned<String>>,
+    #[serde(default)]
+    status: Option<Spanned<String>>,
+    #[serde(default)]
+    header: bool,
+}
+
+/// A checked phrase of the message reader (see `crate::message` for what each part means).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    pub keywords: Vec<String>,
+    /// The pattern as the reader compiles it: `\w` already narrowed to ASCII.
+    pub pattern: String,
+    pub maps_to: Option<String>,
+    pub status: Option<String>,
+    pub header: bool,
+}
+
+/// The named groups a phrase may capture; any other name would be captured and never read.
+const PHRASE_GROUPS: [&str; 3] = ["field", "resource", "permission"];
+
+/// A phrase pattern as the message reader compiles it. Names in messages are ASCII; a Unicode `\w`
+/// under case folding would make every pattern several times larger for nothing.
+pub fn phrase_pattern(pattern: &str) -> String {
+    pattern.replace("\\w", "[0-9A-Za-z_]")
 }
 
 fn at(file: &str, text: &str, span: Range<usize>, message: String) -> SourceError {
@@ -211,7 +254,7 @@ pub fn vendor_table(file: &str, text: &str, catalog: &Catalog) -> Result<Table, 
             ));
         }
     }
-    let mut codes: Vec<(String, String, Option<u16>)> = Vec::new();
+    let mut codes: Vec<(String, String, Option<u16>, bool)> = Vec::new();
     let mut seen: Vec<(String, Option<u16>, Range<usize>)> = Vec::new();
     for row in &raw.map {
         let code = non_empty(file, text, "code", &row.code)?;
@@ -227,7 +270,7 @@ pub fn vendor_table(file: &str, text: &str, catalog: &Catalog) -> Result<Table, 
             ));
         }
         seen.push((code.clone(), status, row.code.span()));
-        codes.push((code, maps_to, status));
+        codes.push((code, maps_to, status, row.refine));
     }
     let mut messages = Vec::new();
     for row in &raw.message {
@@ -319,6 +362,125 @@ pub fn tool_rules(file: &str, text: &str, catalog: &Catalog) -> Result<Vec<ToolR
     Ok(out)
 }
 
+/// Checks the message reader's phrase file: at least one non-empty keyword per phrase, a pattern that
+/// compiles (case-insensitive, as the reader builds it) and captures only the groups the reader reads,
+/// a `maps_to` that is a probe-code name, and a status that is `4xx`, `5xx` or an HTTP status.
+pub fn phrases(file: &str, text: &str, catalog: &Catalog) -> Result<Vec<Phrase>, SourceError> {
+    let raw: RawPhraseFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
+    let mut out = Vec::with_capacity(raw.phrase.len());
+    for p in raw.phrase {
+        if p.keywords.get_ref().is_empty() {
+            return Err(at(
+                file,
+                text,
+                p.keywords.span(),
+                "keywords is empty (the pattern is tried only when one of them occurs)".to_string(),
+            ));
+        }
+        let mut keywords = Vec::with_capacity(p.keywords.get_ref().len());
+        for k in p.keywords.get_ref() {
+            keywords.push(non_empty(file, text, "keyword", k)?);
+        }
+        let pattern = phrase_pattern(&non_empty(file, text, "pattern", &p.pattern)?);
+        let parsed = regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .build()
+            .parse(&pattern);
+        let hir = match parsed {
+            Ok(hir) => hir,
+            Err(e) => {
+                let why = match &e {
+                    regex_syntax::Error::Parse(p) => p.kind().to_string(),
+                    regex_syntax::Error::Translate(t) => t.kind().to_string(),
+                    other => other.to_string(),
+                };
+                return Err(at(
+                    file,
+                    text,
+                    p.pattern.span(),
+                    format!("pattern does not compile: {why}"),
+                ));
+            }
+        };
+        if let Some(name) = group_names(&hir)
+            .into_iter()
+            .find(|n| !PHRASE_GROUPS.contains(&n.as_str()))
+        {
+            return Err(at(
+                file,
+                text,
+                p.pattern.span(),
+                format!(
+                    "group '{name}' is not read (name groups field, resource or permission){}",
+                    suggest(&name, PHRASE_GROUPS.iter().copied())
+                ),
+            ));
+        }
+        let maps_to = match &p.maps_to {
+            Some(m) if catalog.by_name(m.get_ref()).is_none() => {
+                return Err(at(
+                    file,
+                    text,
+                    m.span(),
+                    format!(
+                        "maps_to '{}' is not a probe-code name in the catalog{}",
+                        m.get_ref(),
+                        catalog.suggest(m.get_ref())
+                    ),
+                ))
+            }
+            Some(m) => Some(m.get_ref().clone()),
+            None => None,
+        };
+        let status = match &p.status {
+            Some(st) => {
+                let v = st.get_ref();
+                let fits = matches!(v.as_str(), "4xx" | "5xx")
+                    || v.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n));
+                if !fits {
+                    return Err(at(
+                        file,
+                        text,
+                        st.span(),
+                        format!("status '{v}' is not 4xx, 5xx or an HTTP status (100 to 599)"),
+                    ));
+                }
+                Some(v.clone())
+            }
+            None => None,
+        };
+        out.push(Phrase {
+            keywords,
+            pattern,
+            maps_to,
+            status,
+            header: p.header,
+        });
+    }
+    Ok(out)
+}
+
+/// The names of a pattern's named groups.
+fn group_names(hir: &regex_syntax::hir::Hir) -> Vec<String> {
+    use regex_syntax::hir::HirKind;
+    let mut names = Vec::new();
+    let mut stack = vec![hir];
+    while let Some(h) = stack.pop() {
+        match h.kind() {
+            HirKind::Capture(c) => {
+                if let Some(n) = &c.name {
+                    names.push(n.to_string());
+                }
+                stack.push(&c.sub);
+            }
+            HirKind::Concat(v) | HirKind::Alternation(v) => stack.extend(v.iter()),
+            HirKind::Repetition(r) => stack.push(&r.sub),
+            _ => {}
+        }
+    }
+    names
+}
+
 /// Checks that every vendor name a parser's source sets or compares (`vendor: Some("x")`,
 /// `vendor = Some("x")`, `vendor == Some("x")`) has a table among `vendors`.
 pub fn parser_vendors(file: &str, source: &str, vendors: &[&str]) -> Result<(), SourceError> {
@@ -364,10 +526,10 @@ pub fn tables_rust(tables: &[Table]) -> String {
             "    TableRows {{\n        vendor: {},\n        codes: &[",
             lit(&t.vendor)
         );
-        for (code, maps_to, status) in &t.codes {
+        for (code, maps_to, status, refine) in &t.codes {
             let _ = writeln!(
                 out,
-                "            ({}, {}, {status:?}),",
+                "            ({}, {}, {status:?}, {refine}),",
                 lit(code),
                 lit(maps_to)
             );
@@ -411,6 +573,28 @@ pub fn rules_rust(rules: &[ToolRule]) -> String {
     out
 }
 
+/// Every phrase as Rust: `pub(crate) const PHRASES: &[PhraseRow]` (the including module defines
+/// `PhraseRow`).
+pub fn phrases_rust(phrases: &[Phrase]) -> String {
+    let mut out = String::from(
+        "/// Every phrase of the message reader, checked by `build.rs`.\npub(crate) const PHRASES: &[PhraseRow] = &[\n",
+    );
+    for p in phrases {
+        let keywords: Vec<String> = p.keywords.iter().map(|k| lit(k)).collect();
+        let _ = writeln!(
+            out,
+            "    PhraseRow {{ keywords: &[{}], pattern: {}, maps_to: {}, status: {}, header: {} }},",
+            keywords.join(", "),
+            lit(&p.pattern),
+            opt_lit(p.maps_to.as_deref()),
+            opt_lit(p.status.as_deref()),
+            p.header,
+        );
+    }
+    out.push_str("];\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,7 +626,7 @@ mod tests {
         assert_eq!(t.vendor, "x");
         assert_eq!(
             t.codes,
-            vec![("A".into(), "RATE_LIMITED".into(), Some(429))]
+            vec![("A".into(), "RATE_LIMITED".into(), Some(429), false)]
         );
         assert_eq!(t.messages[0].0, "slow down");
     }
@@ -553,6 +737,90 @@ mod tests {
         assert!(e.starts_with("x.toml:3:11: keyword is empty"), "{e}");
     }
 
+    fn phrases_error(text: &str) -> String {
+        phrases("data/phrases.toml", text, catalog())
+            .expect_err("the phrases are refused")
+            .to_string()
+    }
+
+    #[test]
+    fn a_good_phrase_is_read_with_its_ascii_word_class() {
+        let p = phrases(
+            "p.toml",
+            "[[phrase]]\nkeywords = [\"no such\"]\npattern = 'no such \\w+: (?P<resource>\\S+)'\nmaps_to = \"RESOURCE_NOT_FOUND\"\nstatus = \"4xx\"\n",
+            catalog(),
+        )
+        .expect("a good phrase");
+        assert_eq!(p[0].pattern, "no such [0-9A-Za-z_]+: (?P<resource>\\S+)");
+        assert_eq!(p[0].status.as_deref(), Some("4xx"));
+        assert!(phrases("p.toml", "", catalog())
+            .expect("no phrases")
+            .is_empty());
+    }
+
+    #[test]
+    fn broken_phrases_are_located() {
+        let head = "# phrases\n[[phrase]]\nkeywords = [\"x\"]\n";
+        let e = phrases_error(&format!("{head}pattern = '(unclosed'\n"));
+        assert!(
+            e.starts_with("data/phrases.toml:4:11: pattern does not compile: unclosed group"),
+            "{e}"
+        );
+        let e = phrases_error(&format!("{head}pattern = '(?P<feild>x)'\n"));
+        assert!(
+            e.starts_with("data/phrases.toml:4:11: group 'feild' is not read"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean 'field'?"), "{e}");
+        let e = phrases_error(&format!("{head}pattern = 'x'\nmaps_to = \"RATE_LIMITD\"\n"));
+        assert!(
+            e.starts_with("data/phrases.toml:5:11: maps_to 'RATE_LIMITD'"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean 'RATE_LIMITED'?"), "{e}");
+        let e = phrases_error(&format!("{head}pattern = 'x'\nstatus = \"6xx\"\n"));
+        assert!(
+            e.starts_with("data/phrases.toml:5:10: status '6xx' is not 4xx"),
+            "{e}"
+        );
+        let e = phrases_error(&format!("{head}pattern = 'x'\nstatus = \"700\"\n"));
+        assert!(e.starts_with("data/phrases.toml:5:10: status '700'"), "{e}");
+        let e = phrases_error("[[phrase]]\nkeywords = []\npattern = 'x'\n");
+        assert!(
+            e.starts_with("data/phrases.toml:2:12: keywords is empty"),
+            "{e}"
+        );
+        let e = phrases_error("[[phrase]]\nkeywords = [\"a\", \" \"]\npattern = 'x'\n");
+        assert!(
+            e.starts_with("data/phrases.toml:2:18: keyword is empty"),
+            "{e}"
+        );
+        let e = phrases_error(&format!("{head}pattern = 'x'\nmapsto = \"CONFLICT\"\n"));
+        assert!(
+            e.starts_with("data/phrases.toml:5:1: unknown field `mapsto`"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean 'maps_to'?"), "{e}");
+        let e = phrases_error("phrase = 3\n");
+        assert!(e.starts_with("data/phrases.toml:1:10:"), "{e}");
+    }
+
+    #[test]
+    fn phrases_are_written_as_rust_literals() {
+        let p = Phrase {
+            keywords: vec!["it's".into(), "q\"".into()],
+            pattern: "a\\sb".into(),
+            maps_to: Some("CONFLICT".into()),
+            status: None,
+            header: true,
+        };
+        let rust = phrases_rust(&[p]);
+        assert!(
+            rust.contains(r#"PhraseRow { keywords: &["it's", "q\""], pattern: "a\\sb", maps_to: Some("CONFLICT"), status: None, header: true },"#),
+            "{rust}"
+        );
+    }
+
     #[test]
     fn a_parser_vendor_without_a_table_is_located_with_a_suggestion() {
         let src = "fn parse() {\n    Finding {\n        vendor: Some(\"stripe\"),\n    };\n    f.vendor = Some(\"aws\");\n    if f.vendor == Some(\"stirpe\") {}\n}\n";
@@ -571,12 +839,12 @@ mod tests {
     fn rows_are_written_as_rust_literals() {
         let t = Table {
             vendor: "x".into(),
-            codes: vec![("q\"\\é".into(), "CONFLICT".into(), Some(409))],
+            codes: vec![("q\"\\é".into(), "CONFLICT".into(), Some(409), true)],
             messages: vec![("m".into(), "RATE_LIMITED".into(), None)],
         };
         let rust = tables_rust(&[t]);
         assert!(
-            rust.contains("(\"q\\\"\\\\é\", \"CONFLICT\", Some(409)),"),
+            rust.contains("(\"q\\\"\\\\é\", \"CONFLICT\", Some(409), true),"),
             "{rust}"
         );
         assert!(rust.contains("(\"m\", \"RATE_LIMITED\", None),"), "{rust}");

@@ -49,6 +49,9 @@ const BY_DEFAULT: &str = "nothing more specific than the status: ";
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Basis {
     VendorCode,
+    /// A vendor code its table marks `refine`: it covers several conditions (Google Maps
+    /// `REQUEST_DENIED` is a missing key, an invalid key or an API not enabled).
+    BroadVendorCode,
     VendorMessage,
     Parser,
     Header,
@@ -69,31 +72,41 @@ fn resolve<'c>(
     // A vendor code that only says "validation failed" or "bad request" leaves the condition open: the
     // message's words may name it (a field that is required, a thing that does not exist).
     if let Some((e, basis, why)) = &decided {
-        if !matches!(
-            basis,
-            Basis::VendorCode | Basis::VendorMessage | Basis::Parser
-        ) || !coarse(e)
-        {
+        let open = match basis {
+            Basis::BroadVendorCode => true,
+            Basis::VendorCode | Basis::VendorMessage | Basis::Parser => coarseness(e) > 0,
+            _ => false,
+        };
+        if !open {
             return decided;
         }
-        if let Some((t, said)) = from_text(catalog, text) {
-            if !coarse(t) && t.category == e.category {
-                return Some((
-                    t,
-                    Basis::Text,
-                    cat([
-                        why,
-                        "; the message refines it: '",
-                        said,
-                        "' reads as ",
-                        t.label(),
-                    ]),
-                ));
-            }
+        let refines = |t: &Entry| {
+            let finer = coarseness(t) < coarseness(e) || *basis == Basis::BroadVendorCode;
+            finer && coarseness(t) < 2 && t.category == e.category && t.name != e.name
+        };
+        if let Some((t, said)) = conditions(catalog, text).find(|(t, _)| refines(t)) {
+            return Some((
+                t,
+                Basis::Text,
+                cat([
+                    why,
+                    "; the message refines it: '",
+                    said,
+                    "' reads as ",
+                    t.label(),
+                ]),
+            ));
         }
         return decided;
     }
-    if let Some((t, said)) = from_text(catalog, text) {
+    // A status that names its own condition (401, 403, 404) picks among several the words name.
+    let wanted = matches!(status, 401 | 403 | 404 | 407)
+        .then(|| Category::for_status(status))
+        .flatten();
+    let chosen = conditions(catalog, text)
+        .find(|(t, _)| Some(t.category) == wanted)
+        .or_else(|| from_text(catalog, text));
+    if let Some((t, said)) = chosen {
         return Some((
             t,
             Basis::Text,
@@ -108,19 +121,18 @@ fn resolve<'c>(
         .or_else(|| keywords(catalog, f.vendor_code.as_deref()?, status))
 }
 
-/// Conditions that say no more than "the request was wrong": a more exact one from the text wins.
-fn coarse(e: &Entry) -> bool {
-    matches!(
-        e.name.as_deref(),
+/// How little a condition says: 2 for "the request was wrong" (or only the status's class), 1 for "a
+/// field's value was wrong" (which field and how may be said in words: required, too long, taken), 0 for
+/// an exact condition. A code is refined only by words that say strictly more.
+fn coarseness(e: &Entry) -> u8 {
+    match e.name.as_deref() {
         Some(
-            "VALIDATION_FAILED"
-                | "INVALID_FIELD_VALUE"
-                | "MALFORMED_REQUEST"
-                | "HTTP_CLIENT_ERROR"
-                | "HTTP_AUTH_ERROR"
-                | "HTTP_SERVER_ERROR"
-        )
-    )
+            "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "HTTP_CLIENT_ERROR" | "HTTP_AUTH_ERROR"
+            | "HTTP_SERVER_ERROR",
+        ) => 2,
+        Some("INVALID_FIELD_VALUE") => 1,
+        _ => 0,
+    }
 }
 
 /// The catalog entry the message reader's condition names, with the words that named it.
@@ -129,17 +141,41 @@ fn from_text<'c, 't>(catalog: &'c Catalog, text: &'t Reading) -> Option<(&'c Ent
     Some((e, text.said.as_deref().unwrap_or("")))
 }
 
+/// Every condition the message reader found, the first first, each with the words that named it.
+fn conditions<'c, 't>(
+    catalog: &'c Catalog,
+    text: &'t Reading,
+) -> impl Iterator<Item = (&'c Entry, &'t str)> + use<'c, 't> {
+    let first = text
+        .maps_to
+        .as_deref()
+        .map(|m| (m, text.said.as_deref().unwrap_or("")));
+    first
+        .into_iter()
+        .chain(text.others.iter().map(|(m, s)| (m.as_str(), s.as_str())))
+        .filter_map(|(m, said)| Some((entry_for(catalog, m)?, said)))
+}
+
 /// Whether a message is only the status's reason phrase (`Bad Request`, `404 Not Found`): it says
 /// nothing the status did not, so its words must not name a condition the status does not.
+/// A reason phrase of another status says no more (Mailgun answers a 401 with the text `Forbidden`).
 fn only_reason_phrase(catalog: &Catalog, message: &str, status: u16) -> bool {
-    let Some(entry) = catalog.by_status(status) else {
-        return false;
-    };
     let words = message
         .trim()
         .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace())
         .trim_end_matches(['.', '!']);
-    words.eq_ignore_ascii_case(&entry.title)
+    if words.len() > 40 {
+        return false;
+    }
+    let same = |title: &str| title.len() == words.len() && words.eq_ignore_ascii_case(title);
+    // At a success status, an error's reason phrase does say more than the status.
+    catalog.by_status(status).is_some_and(|e| same(&e.title))
+        || (400..600).contains(&status)
+            && catalog
+                .entries()
+                .iter()
+                .filter(|e| e.code.len() == 3 && e.code.starts_with(['4', '5']))
+                .any(|e| same(&e.title))
 }
 
 /// The vendor's code, its message rules, or the parser's own conclusion.
@@ -154,9 +190,14 @@ fn decide<'c>(
         if let (Some(vendor), Some(code)) = (f.vendor, code.as_deref()) {
             if let Some(rule) = t.code(vendor, code, status) {
                 if let Some(e) = entry_for(catalog, &rule.maps_to) {
+                    let basis = if rule.refine {
+                        Basis::BroadVendorCode
+                    } else {
+                        Basis::VendorCode
+                    };
                     return Some((
                         e,
-                        Basis::VendorCode,
+                        basis,
                         cat([vendor, what, code, " means ", &rule.maps_to]),
                     ));
                 }
@@ -490,7 +531,7 @@ pub(crate) fn explain_parts(
             report.evidence.push(why);
             let parser_conf = primary.as_ref().map_or(0.6, |f| f.confidence);
             confidence = match basis {
-                Basis::VendorCode => 0.6 + 0.35 * parser_conf,
+                Basis::VendorCode | Basis::BroadVendorCode => 0.6 + 0.35 * parser_conf,
                 Basis::VendorMessage | Basis::Parser => 0.5 + 0.35 * parser_conf,
                 Basis::Header => 0.75,
                 Basis::Text => 0.5 + 0.3 * parser_conf,

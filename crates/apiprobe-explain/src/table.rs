@@ -26,10 +26,11 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// codes are far shorter, so the usual fold happens on the stack.
 const FOLD_ON_STACK: usize = 64;
 
-/// One vendor table as `build.rs` checked and wrote it: `(code or phrase, maps_to, status)` rows.
+/// One vendor table as `build.rs` checked and wrote it: `(code, maps_to, status, refine)` and
+/// `(phrase, maps_to, status)` rows.
 pub(crate) struct TableRows {
     vendor: &'static str,
-    codes: &'static [(&'static str, &'static str, Option<u16>)],
+    codes: &'static [(&'static str, &'static str, Option<u16>, bool)],
     messages: &'static [(&'static str, &'static str, Option<u16>)],
 }
 
@@ -42,6 +43,8 @@ pub(crate) struct CodeRule {
     pub maps_to: String,
     /// Applies only with this HTTP status.
     pub status: Option<u16>,
+    /// The code covers several conditions: the message's words may name the exact one.
+    pub refine: bool,
 }
 
 /// One `[[message]]` row: a phrase in the vendor's message and the probe name it means.
@@ -83,10 +86,11 @@ fn index(rows: &[TableRows]) -> Tables {
     let mut t = Tables::default();
     for table in rows {
         let vt = t.vendors.entry(table.vendor).or_default();
-        for &(code, maps_to, status) in table.codes {
+        for &(code, maps_to, status, refine) in table.codes {
             let rule = CodeRule {
                 maps_to: maps_to.to_string(),
                 status,
+                refine,
             };
             vt.exact.entry(code).or_default().push(rule.clone());
             vt.folded
@@ -190,7 +194,10 @@ mod tests {
     fn status_specific_rules_win_over_general_ones() {
         let t = index(&[TableRows {
             vendor: "x",
-            codes: &[("A", "CONFLICT", None), ("A", "RATE_LIMITED", Some(429))],
+            codes: &[
+                ("A", "CONFLICT", None, false),
+                ("A", "RATE_LIMITED", Some(429), false),
+            ],
             messages: &[("slow down", "RATE_LIMITED", None)],
         }]);
         assert_eq!(

@@ -207,7 +207,7 @@ impl AppError {
         let page = crate::view::error_page(&problem);
         let mut res = Asset::new(HTML, CACHE_NONE, page.into_string())
             .respond_with(&http::HeaderMap::new(), status);
-        res.extensions_mut().insert(PageProblem(status, problem));
+        res.extensions_mut().insert(PageProblem(problem));
         res
     }
 }

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use headers_accept::Accept;
 use http::header::{ACCEPT, VARY};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue};
 use mediatype::MediaType;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -63,14 +63,14 @@ pub(crate) fn preferred(headers: &HeaderMap, tie: Form) -> Form {
 /// The error a page route answered with, kept on its page response so that [`errors_as_asked`] can
 /// answer a program with the problem document instead.
 #[derive(Debug, Clone)]
-pub(crate) struct PageProblem(pub(crate) StatusCode, pub(crate) Problem);
+pub(crate) struct PageProblem(pub(crate) Problem);
 
 /// Middleware over every route: an error page becomes its problem document when the request prefers
 /// one, and either way says that it varies with `Accept`.
 pub(crate) async fn errors_as_asked(req: Request, next: Next) -> Response {
     let form = preferred(req.headers(), Form::Page);
     let mut res = next.run(req).await;
-    let Some(PageProblem(_, problem)) = res.extensions_mut().remove::<PageProblem>() else {
+    let Some(PageProblem(problem)) = res.extensions_mut().remove::<PageProblem>() else {
         return res;
     };
     if form == Form::Problem {

@@ -89,6 +89,13 @@ fn short_type(t: &str) -> &str {
     t.split(':').next().unwrap_or(t).trim()
 }
 
+/// `TopicArn`, `Attribute.Name`: a parameter's name, not a sentence.
+fn is_identifier(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
 /// Recognises the AWS error shapes; Azure Storage's look-alike XML (sent with `x-ms-*` headers) is left alone.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     if b.headers.iter().any(|(n, _)| n.starts_with("x-ms-")) {
@@ -155,6 +162,14 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         if let Some(field) = between(&m, " at '", '\'') {
             f.field = Some(field.to_string());
         }
+        // The Query APIs (SNS, SQS) may send a parameter error whose message is only the parameter.
+        let names_a_parameter = f
+            .vendor_code
+            .as_deref()
+            .is_some_and(|c| c.contains("Parameter"));
+        if names_a_parameter && f.field.is_none() && is_identifier(&m) {
+            f.field = Some(m.clone());
+        }
     }
     Some(f)
 }
@@ -177,6 +192,16 @@ mod tests {
         let f = parse(&Body::new(404, &[], text, None)).unwrap();
         assert_eq!(f.vendor_code.as_deref(), Some("NoSuchKey"));
         assert_eq!(f.resource.as_deref(), Some("/mybucket/myfoto.jpg"));
+    }
+
+    #[test]
+    fn a_parameter_error_whose_message_is_a_name_names_the_field() {
+        let text = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>TopicArn</Message></Error></ErrorResponse>";
+        let f = parse(&Body::new(400, &[], text, None)).expect("aws");
+        assert_eq!(f.field.as_deref(), Some("TopicArn"));
+        let text = "<ErrorResponse><Error><Code>InvalidParameter</Code><Message>Invalid parameter: Topic Name</Message></Error></ErrorResponse>";
+        let f = parse(&Body::new(400, &[], text, None)).expect("aws");
+        assert_eq!(f.field, None);
     }
 
     #[test]

@@ -51,6 +51,12 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
             0.85,
         );
         f.message = message.and_then(|m| msg(m.lines().next().unwrap_or(m)));
+        // The extended error information Storage adds for a header or query parameter at fault.
+        f.field = between(b.text, "<HeaderName>", '<')
+            .or_else(|| between(b.text, "<QueryParameterName>", '<'))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         return Some(f);
     }
     None

@@ -32,9 +32,12 @@ pub(crate) fn challenge_finding(b: &Body<'_>) -> Option<Finding> {
             f.maps_to = Some("PROXY_AUTH_REQUIRED".to_string());
             f.evidence.push(format!("{header}: {} challenge", c.scheme));
         }
-        // RFC 6750 section 3.1: a challenge without an error code answers a request that sent no credentials.
+        // RFC 6750 section 3.1: a Bearer challenge without an error code answers a request that sent no
+        // credentials. Other schemes (Basic, RFC 7617) challenge missing and wrong credentials alike.
         None if b.status == 401 => {
-            f.maps_to = Some("MISSING_CREDENTIALS".to_string());
+            if c.scheme.eq_ignore_ascii_case("bearer") {
+                f.maps_to = Some("MISSING_CREDENTIALS".to_string());
+            }
             f.evidence.push(format!(
                 "{header}: {} challenge without an error code",
                 c.scheme

@@ -38,15 +38,17 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         f.evidence
             .push("partial data came back with the errors".to_string());
     }
-    if let Some(path) = first.get("path").and_then(Value::as_array) {
-        let parts: Vec<String> = path
-            .iter()
+    // `path` is where in the response the error arose; a resource the message names by its id ("Could
+    // not resolve to a node with the global id of 'D_1'") is the one that is missing, so it wins.
+    let path = first.get("path").and_then(Value::as_array).map(|path| {
+        path.iter()
             .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
-            .collect();
-        if !parts.is_empty() {
-            f.resource = Some(parts.join("."));
-        }
-    }
+            .collect::<Vec<String>>()
+            .join(".")
+    });
+    f.resource = crate::message::read(message, b.status)
+        .resource
+        .or(path.filter(|p| !p.is_empty()));
     // `Cannot query field "nme" on type "User".` names the field; so does Apollo's BAD_USER_INPUT argumentName.
     f.field = between(message, "field \"", '"')
         .or_else(|| ext.and_then(|e| s(e, "argumentName")))

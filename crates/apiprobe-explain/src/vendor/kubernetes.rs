@@ -7,7 +7,14 @@ use super::{Body, Finding};
 /// Recognises a failed Kubernetes `Status`.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
     let json = b.json?;
-    if str_of(json, "kind") != Some("Status") || str_of(json, "status") != Some("Failure") {
+    // Without `kind` (a Status copied out of its envelope), the Status members still mark it: `metadata`
+    // and a numeric `code` beside `status: Failure`.
+    let status_shaped = str_of(json, "kind") == Some("Status")
+        || (json
+            .get("metadata")
+            .is_some_and(|m| m.as_object().is_some())
+            && json.get("code").is_some_and(|c| c.as_u64().is_some()));
+    if !status_shaped || str_of(json, "status") != Some("Failure") {
         return None;
     }
     let reason = str_of(json, "reason");

@@ -27,9 +27,31 @@ const CODE_KEYS: &[&str] = &["code", "error_code", "errorCode", "reason", "type"
 /// Members that name the field at fault.
 const FIELD_KEYS: &[&str] = &["field", "param", "parameter", "property", "attribute"];
 
+/// `v[key]`, or `v[Key]`: APIs written in C#, Go or Java often spell members in PascalCase
+/// (`{"Code": "..", "Message": ".."}`).
+fn member<'a, 'j>(v: &'a Value<'j>, key: &str) -> Option<&'a Value<'j>> {
+    v.get(key).or_else(|| {
+        // Keys here are short and ASCII: spelled on the stack, as this runs for every unclaimed body.
+        let mut buf = [0u8; 32];
+        let b = buf.get_mut(..key.len()).filter(|b| !b.is_empty())?;
+        b.copy_from_slice(key.as_bytes());
+        b[0] = b[0].to_ascii_uppercase();
+        v.get(std::str::from_utf8(b).ok()?)
+    })
+}
+
+/// `message` -> `Message`.
+fn pascal(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut chars = key.chars();
+    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+    out.extend(chars);
+    out
+}
+
 /// The first string of `v[key]`, whether it is a string or a list of them (`"error": ["..."]`).
 fn text_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    match v.get(key)? {
+    match member(v, key)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.as_ref()),
         Value::Array(a) => a.first().and_then(Value::as_str),
         _ => None,
@@ -71,7 +93,17 @@ fn json_finding(v: &Value) -> Finding {
         Value::Array(a) => a.first().unwrap_or(v),
         _ => v,
     };
-    let error = v.get("error").filter(|e| e.as_object().is_some());
+    // The error object: `error`, or the one member of a wrapper (WebHDFS `{"RemoteException": {..}}`).
+    let error = member(v, "error")
+        .or_else(|| {
+            let o = v.as_object()?;
+            let mut members = o.iter();
+            match (members.next(), members.next()) {
+                (Some((_, only)), None) => Some(only),
+                _ => None,
+            }
+        })
+        .filter(|e| e.as_object().is_some());
     let inner = error
         .and_then(|e| e.get("errors"))
         .or_else(|| v.get("errors"))
@@ -84,8 +116,14 @@ fn json_finding(v: &Value) -> Finding {
         .or_else(|| error.and_then(|e| MESSAGE_KEYS.iter().find_map(|k| text_of(e, k))));
     let code = CODE_KEYS
         .iter()
-        .find_map(|k| code_text(v, k))
-        .or_else(|| error.and_then(|e| ["code", "type"].iter().find_map(|k| code_text(e, k))));
+        .find_map(|k| member(v, k).and(code_text(v, k).or_else(|| code_text(v, &pascal(k)))))
+        .or_else(|| {
+            error.and_then(|e| {
+                ["code", "type", "exception"]
+                    .iter()
+                    .find_map(|k| code_text(e, k).or_else(|| code_text(e, &pascal(k))))
+            })
+        });
     let field = inner
         .and_then(field_of)
         .or_else(|| field_of(v))

@@ -16,7 +16,13 @@ const TYPES: &[&str] = &[
 /// Recognises a Stripe error by its type plus a doc link, a decline code, a `Request-Id`/`Stripe-*` header
 /// or a Stripe key in the message.
 pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
-    let err = b.json?.get("error")?;
+    let v = b.json?;
+    // Anthropic's envelope (`"type": "error"` beside `error`) shares the error types and `req_` request
+    // ids, but never comes from Stripe.
+    if s(v, "type") == Some("error") {
+        return None;
+    }
+    let err = v.get("error")?;
     let ty = s(err, "type").filter(|t| TYPES.contains(t))?;
     let message = s(err, "message");
     let marked = s(err, "doc_url").is_some_and(|u| u.contains("stripe.com"))
@@ -39,7 +45,9 @@ pub(crate) fn parse(b: &Body<'_>) -> Option<Finding> {
         vendor_code: Some(code.unwrap_or(ty).to_string()),
         reason: s(err, "decline_code").map(str::to_string),
         message: message.and_then(msg),
-        field: s(err, "param").map(str::to_string),
+        field: s(err, "param")
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string),
         confidence: 0.9,
         ..Finding::default()
     };

@@ -135,8 +135,7 @@ pub(crate) async fn explain_submit(
         Asset::dynamic(HTML, CACHE_NONE, page.into_string()).respond_with(&headers, status);
     if let Err(e) = &result {
         // A program that posts the form and prefers JSON gets the problem document instead.
-        res.extensions_mut()
-            .insert(PageProblem(status, e.problem()));
+        res.extensions_mut().insert(PageProblem(e.problem()));
     }
     Ok(res)
 }
