@@ -13,7 +13,7 @@ mod read;
 pub mod schema;
 mod write;
 
-pub use read::{CodeCount, EventRow, RollupRow, RunPage, RunQuery, RunRow, Uptime};
+pub use read::{CodeCount, RollupRow, RunPage, RunQuery, RunRow, Uptime};
 pub use write::{now_ms, AlertRow, Batch, EventRecord, NewAlert, RunRecord, StateRecord};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -1,7 +1,7 @@
 //! Reading the history: what the status page and the monitor API show.
 
 use super::schema::quantile;
-use super::{RunRecord, StateRecord, Store, StoreError};
+use super::{EventRecord, RunRecord, StateRecord, Store, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -50,25 +50,6 @@ pub struct RunPage {
     pub runs: Vec<RunRow>,
     /// Pass as [`RunQuery::cursor`] for the next page; `None` at the end.
     pub next_cursor: Option<i64>,
-}
-
-/// One state change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EventRow {
-    /// When (unix ms).
-    pub at_ms: i64,
-    /// The check.
-    pub check: String,
-    /// Where.
-    pub location: String,
-    /// Before.
-    pub from: String,
-    /// After.
-    pub to: String,
-    /// The failure code after the change.
-    pub code: Option<String>,
-    /// The message of the run that caused it.
-    pub message: Option<String>,
 }
 
 /// Uptime over a window, from the hourly rollups (maintenance runs left out).
@@ -259,12 +240,12 @@ impl Store {
     }
 
     /// State changes of a check, newest first.
-    pub async fn events(&self, check: &str, limit: i64) -> Result<Vec<EventRow>, StoreError> {
+    pub async fn events(&self, check: &str, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
         let q = sqlx::query("SELECT at_ms, check_name, location, from_state, to_state, code, message FROM events WHERE check_name = $1 ORDER BY id DESC LIMIT $2")
             .bind(check.to_string())
             .bind(limit.clamp(1, 10_000));
         self.fetch(q, |r| {
-            Ok(EventRow {
+            Ok(EventRecord {
                 at_ms: r.try_get("at_ms")?,
                 check: r.try_get("check_name")?,
                 location: r.try_get("location")?,

@@ -43,8 +43,8 @@ pub struct RunRecord {
     pub message: Option<String>,
 }
 
-/// A state change as stored.
-#[derive(Debug, Clone, PartialEq)]
+/// A state change as stored and as read back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EventRecord {
     /// When (unix ms).
     pub at_ms: i64,
