@@ -102,27 +102,34 @@ for p in "${PIDS[@]}"; do wait "$p" || true; done
 PIDS=()
 
 echo "--- health lines (one a minute per process; the first minute includes startup)"
-grep -h '"health"\|health' "$WORK"/m*.log | sed -e 's/^.*INFO //' || true
+grep -h ' health checks=' "$WORK"/m*.log | sed -e 's/^.*INFO //' || true
 echo "--- summary"
 grep -h "monitor stopped" "$WORK"/m*.log | sed -e 's/^.*INFO //' || true
-python3 - "$WORK" <<'PY'
+python3 - "$WORK" "$SECONDS_RUN" <<'PY'
 import re, sys, glob
-p99s, maxes, missed = [], [], 0
+p50s, p99s, maxes, missed, runs, stored = [], [], [], 0, 0, 0
 for f in glob.glob(sys.argv[1] + "/m*.log"):
-    last_missed = 0
-    lines = [l for l in open(f) if "health" in l]
+    last = {}
+    lines = [l for l in open(f) if " health checks=" in l]
     for i, l in enumerate(lines):
         m = dict(re.findall(r'(\w+)=([0-9.]+)', l))
         if i > 0 or len(lines) == 1:  # skip the first minute (startup) when there are others
+            p50s.append(float(m.get("start_late_p50_ms", 0)))
             p99s.append(float(m.get("start_late_p99_ms", 0)))
             maxes.append(float(m.get("start_late_max_ms", 0)))
-        last_missed = int(m.get("missed", 0))
-    missed += last_missed
+        last = m
+    missed += int(last.get("missed", 0))
+    for l in open(f):
+        if "monitor stopped" in l:
+            m = dict(re.findall(r'(\w+)=([0-9]+)', l))
+            runs += int(m.get("runs", 0))
+            stored += int(m.get("stored", 0))
 if p99s:
-    print(f"start lateness p99 (worst minute after the first): {max(p99s):.0f} ms; max: {max(maxes):.0f} ms")
+    print(f"start lateness, worst minute after the first: p50 {max(p50s):.0f} ms, p99 {max(p99s):.0f} ms, max {max(maxes):.0f} ms")
 print(f"missed slots: {missed}")
+print(f"runs: {runs} ({runs / float(sys.argv[2]):.0f}/s over the whole run, startup included); stored: {stored}")
 PY
-echo "max RSS per process: $((MAXRSS / 1024)) MB"
+echo "max RSS per process: $((MAXRSS / 1024)) MB; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$MODE" = sqlite ]; then
   BYTES=$(du -cb "$WORK"/bench.db* | tail -1 | cut -f1)
 else

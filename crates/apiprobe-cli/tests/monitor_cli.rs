@@ -142,3 +142,89 @@ fn reloads_keeps_a_running_suite_over_a_broken_file_and_stops_on_sigterm() {
     });
     assert_eq!(names, vec!["first".to_string(), "second".to_string()]);
 }
+
+#[test]
+fn sighup_itself_reloads_the_suite() {
+    let server = FaultServer::spawn().expect("fault server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite:{}", dir.path().join("h.db").display());
+    // Two suites of the same length, so a file stamp (time, size) cannot tell them apart.
+    let check = |name: &str| {
+        format!(
+            "[[check]]\nname = \"{name}\"\ninterval = \"1s\"\nurl = \"{}\"\n",
+            server.url("/ok")
+        )
+    };
+    let suite = write(dir.path(), &check("first"));
+    let mut child = command()
+        .args(["monitor", &suite, "--db", &db, "--addr", "127.0.0.1:0"])
+        .env("APIPROBE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    std::thread::sleep(Duration::from_millis(1500));
+    // The new suite takes the old file's time and replaces it in one rename: the file watch sees
+    // no change, only SIGHUP can make the monitor read it.
+    let stamp = std::fs::metadata(&suite)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let next = dir.path().join("next.toml");
+    let f = std::fs::File::create(&next).expect("create");
+    std::io::Write::write_all(&mut &f, check("other").as_bytes()).expect("write");
+    f.set_modified(stamp).expect("set mtime");
+    drop(f);
+    std::fs::rename(&next, &suite).expect("rename");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let names = || -> Vec<String> {
+        rt.block_on(async {
+            let store = apiprobe_monitor::Store::open(&db).await.expect("open");
+            let names = store
+                .states()
+                .await
+                .expect("states")
+                .into_iter()
+                .map(|s| s.check)
+                .collect();
+            store.close().await;
+            names
+        })
+    };
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(
+        names(),
+        vec!["first".to_string()],
+        "reloaded without SIGHUP"
+    );
+    let pid = child.id().to_string();
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill -HUP");
+    assert!(hup.success());
+    std::thread::sleep(Duration::from_millis(2000));
+    let after = names();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read");
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(
+        after,
+        vec!["first".to_string(), "other".to_string()],
+        "{err}"
+    );
+    assert_eq!(err.matches("suite reloaded").count(), 1, "{err}");
+}

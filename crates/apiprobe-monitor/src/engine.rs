@@ -388,16 +388,34 @@ fn file_stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
     Some((m.modified().ok()?, m.len()))
 }
 
-/// The p99 and maximum of the lateness samples since the last call, in ms, and how many.
-pub fn take_lateness(stats: &Stats) -> (usize, f32, f32) {
+/// Start lateness since the last call, in ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Lateness {
+    /// Starts sampled.
+    pub starts: usize,
+    /// Median.
+    pub p50: f32,
+    /// 99th percentile.
+    pub p99: f32,
+    /// Worst.
+    pub max: f32,
+}
+
+/// The lateness of the starts since the last call.
+pub fn take_lateness(stats: &Stats) -> Lateness {
     let mut v = match stats.lateness_ms.lock() {
         Ok(mut l) => std::mem::take(&mut *l),
-        Err(_) => return (0, 0.0, 0.0),
+        Err(_) => return Lateness::default(),
     };
     if v.is_empty() {
-        return (0, 0.0, 0.0);
+        return Lateness::default();
     }
     v.sort_by(|a, b| a.total_cmp(b));
-    let p99 = v[(v.len() * 99 / 100).min(v.len() - 1)];
-    (v.len(), p99, v[v.len() - 1])
+    let at = |q: usize| v[(v.len() * q / 100).min(v.len() - 1)];
+    Lateness {
+        starts: v.len(),
+        p50: at(50),
+        p99: at(99),
+        max: v[v.len() - 1],
+    }
 }

@@ -4,6 +4,12 @@
 //! of its name: starts are spread over the interval (no herd at :00), measured start to start, the
 //! same in every process (so processes sharing a database agree on the slots), and a slow check only
 //! ever delays itself: a slot still busy with the previous run is skipped and counted as missed.
+//!
+//! Monitors sharing a PostgreSQL database and a location claim each slot first
+//! ([`Store::claim_run`]). A claim is a lease to the end of the next slot as well, renewed at each
+//! slot by its holder, so a short database outage does not stop a check; a monitor that cannot
+//! reach the database runs only slots its lease still covers, so two monitors never both run one.
+//! When a monitor dies, its leases end within two intervals and another takes its checks.
 
 use crate::store::Store;
 use crate::suite::{MonitorCheck, MonitorSuite};
@@ -73,6 +79,23 @@ fn now_ms() -> i64 {
     crate::store::now_ms()
 }
 
+/// Whether this claim should cover only its own slot (about one in four, varying by check, slot and
+/// monitor), letting the monitors sharing a location race for the next slot.
+fn release(check: &str, slot: i64, owner: &str) -> bool {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (check, slot, owner).hash(&mut h);
+    h.finish() & 3 == 0
+}
+
+/// Whether a lease taken earlier still covers `slot`; a slot without one is missed.
+fn held(shared: &Shared, slot: i64, lease_until: i64) -> bool {
+    let ok = slot < lease_until;
+    if !ok {
+        shared.stats.missed.fetch_add(1, Ordering::Relaxed);
+    }
+    ok
+}
+
 async fn check_loop(
     check: Arc<MonitorCheck>,
     suite: Arc<MonitorSuite>,
@@ -84,6 +107,8 @@ async fn check_loop(
         .max(1);
     let offset = offset_ms(check.name(), check.interval);
     let mut slot = first_slot(now_ms(), offset, interval_ms);
+    // With leases: the end of the lease this monitor holds on the check (unix ms).
+    let mut lease_until = 0i64;
     loop {
         let wait = Duration::from_millis(u64::try_from(slot - now_ms()).unwrap_or(0));
         tokio::select! {
@@ -97,19 +122,34 @@ async fn check_loop(
         let mine = match &shared.leases {
             None => true,
             Some((store, location, owner)) => {
-                // Without the database no process can agree: run rather than skip, and do not
-                // wait long to find out.
+                // The lease runs to the end of the next slot too, so a short outage does not stop
+                // the check; now and then it covers only this slot, so that all monitors race for
+                // the next one and the checks spread over them.
+                let until = if release(check.name(), slot, owner) {
+                    next
+                } else {
+                    next + interval_ms
+                };
                 let limit = (check.interval / 2).min(Duration::from_secs(2));
-                let claim = store.claim_run(check.name(), location, slot, next, owner);
+                let claim = store.claim_run(check.name(), location, slot, until, owner);
                 match tokio::time::timeout(limit, claim).await {
-                    Ok(Ok(won)) => won,
-                    Ok(Err(e)) => {
-                        tracing::warn!(check = %check.name(), error = %e, "cannot claim the run; running it here");
+                    Ok(Ok(true)) => {
+                        lease_until = until;
                         true
                     }
+                    Ok(Ok(false)) => {
+                        lease_until = 0;
+                        false
+                    }
+                    // Without the database no monitor can agree: run only on a lease still held,
+                    // else skip, so two monitors never both run the check.
+                    Ok(Err(e)) => {
+                        tracing::warn!(check = %check.name(), error = %e, "cannot claim the run");
+                        held(&shared, slot, lease_until)
+                    }
                     Err(_) => {
-                        tracing::warn!(check = %check.name(), "no answer to the claim in time; running it here");
-                        true
+                        tracing::warn!(check = %check.name(), "no answer to the claim in time");
+                        held(&shared, slot, lease_until)
                     }
                 }
             }

@@ -22,6 +22,7 @@
 //! [[alert]]
 //! kind = "slack"            # "webhook", "slack" or "alertmanager"
 //! url = "${SLACK_WEBHOOK}"
+//! timeout = "10s"           # per delivery; a destination that hangs is retried with backoff
 //!
 //! [retention]
 //! max_age = "30d"
@@ -117,6 +118,8 @@ pub struct AlertDest {
     pub checks: Vec<String>,
     /// Extra request headers.
     pub headers: Vec<(String, String)>,
+    /// How long one delivery may take before it counts as failed and is retried.
+    pub timeout: Duration,
 }
 
 impl AlertDest {
@@ -207,6 +210,7 @@ struct RawAlert {
     checks: Vec<Spanned<String>>,
     #[serde(default)]
     headers: BTreeMap<String, String>,
+    timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -567,11 +571,16 @@ impl MonitorSuite {
                     .map_err(|e| loc.at(a.span().start, e.to_string()))?;
                 headers.push((k.clone(), v));
             }
+            let timeout = match &r.timeout {
+                Some(t) => loc.duration(t, "timeout")?,
+                None => crate::alert::sender::DELIVERY_TIMEOUT,
+            };
             alerts.push(AlertDest {
                 kind,
                 url,
                 checks: r.checks.iter().map(|c| c.get_ref().clone()).collect(),
                 headers,
+                timeout,
             });
         }
         let mut retention = Retention::default();

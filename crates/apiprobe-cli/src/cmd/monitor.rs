@@ -24,7 +24,8 @@ Suite file: the suite of `apiprobe run`, plus
   degraded_latency = \"800ms\"  slower passes make it degraded, not down
   tls_expiry_warning = [30, 7]  days; one alert per threshold
   [[maintenance]]  start/end, or cron + duration, with timezone; optional checks = [...]
-  [[alert]]        kind = \"webhook\" | \"slack\" | \"alertmanager\", url, optional checks, headers
+  [[alert]]        kind = \"webhook\" | \"slack\" | \"alertmanager\", url, optional checks, headers,
+                   timeout (per delivery, default 10s)
   [retention]      max_age = \"30d\", max_runs = 100000 (per check)
 
   [[check]]
@@ -171,11 +172,11 @@ fn print_result(json: bool, style: Style) -> apiprobe_monitor::engine::ResultFn 
 }
 
 fn progress_line(s: &Stats, checks: usize) {
-    let (n, p99, _) = take_lateness(s);
+    let late = take_lateness(s);
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
-        "\r\x1b[2K{checks} checks · up {} · degraded {} · down {} · {} runs ({} failed) · {} stored{} · start p99 {:.0} ms ({n})",
+        "\r\x1b[2K{checks} checks · up {} · degraded {} · down {} · {} runs ({} failed) · {} stored{} · start p99 {:.0} ms ({})",
         s.up.load(Ordering::Relaxed),
         s.degraded.load(Ordering::Relaxed),
         s.down.load(Ordering::Relaxed),
@@ -186,7 +187,8 @@ fn progress_line(s: &Stats, checks: usize) {
             Some(_) => " · DATABASE UNAVAILABLE",
             None => "",
         },
-        p99,
+        late.p99,
+        late.starts,
     );
     let _ = err.flush();
 }
@@ -198,7 +200,7 @@ fn health_log(s: &Stats, checks: usize) {
     if TICKS.fetch_add(1, Ordering::Relaxed) % 60 != 59 {
         return;
     }
-    let (n, p99, max) = take_lateness(s);
+    let late = take_lateness(s);
     tracing::info!(
         checks,
         up = s.up.load(Ordering::Relaxed),
@@ -208,9 +210,10 @@ fn health_log(s: &Stats, checks: usize) {
         stored = s.stored.load(Ordering::Relaxed),
         pending = s.pending.load(Ordering::Relaxed),
         missed = s.missed.load(Ordering::Relaxed),
-        starts = n,
-        start_late_p99_ms = p99,
-        start_late_max_ms = max,
+        starts = late.starts,
+        start_late_p50_ms = late.p50,
+        start_late_p99_ms = late.p99,
+        start_late_max_ms = late.max,
         "health"
     );
 }

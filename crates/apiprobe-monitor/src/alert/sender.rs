@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long one delivery may take.
+/// How long one delivery may take unless its `[[alert]]` table sets `timeout`.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The wait before attempt `attempts + 1`.
@@ -32,8 +32,8 @@ pub async fn deliver(
     let mut spec = CheckSpec::new(url);
     spec.name = format!("alert {}", dest.kind.as_str());
     spec.method = "POST".into();
-    spec.timeout = DELIVERY_TIMEOUT;
-    spec.connect_timeout = DELIVERY_TIMEOUT;
+    spec.timeout = dest.timeout;
+    spec.connect_timeout = dest.timeout;
     spec.max_redirects = 0;
     spec.headers = dest.headers.clone();
     spec.set_json_body(serde_json::to_vec(body).map_err(|e| e.to_string())?);
@@ -93,7 +93,7 @@ pub async fn deliver_due(
             let _release = Release(busy, key);
             let mut sent = 0;
             for row in rows {
-                if !store.claim_alert(row.id, crate::store::now_ms(), DELIVERY_TIMEOUT * 3).await.unwrap_or(false) {
+                if !store.claim_alert(row.id, crate::store::now_ms(), dest.timeout * 3).await.unwrap_or(false) {
                     continue;
                 }
                 let result = match serde_json::from_str::<super::Alert>(&row.payload) {

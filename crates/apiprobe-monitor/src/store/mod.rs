@@ -18,7 +18,8 @@ pub use write::{now_ms, AlertRow, Batch, EventRecord, NewAlert, RunRecord, State
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// Which database is behind a [`Store`].
@@ -36,6 +37,12 @@ pub enum StoreError {
     /// The URL names no backend we speak.
     #[error("database URL '{0}': use sqlite:PATH or postgres://USER@HOST/DB")]
     Url(String),
+    /// The SQLite file and its folder are gone (removed, renamed, unmounted).
+    #[error("database {url}: the file and its folder are gone (removed, renamed or unmounted); runs are kept in memory until it is back")]
+    Gone {
+        /// The URL.
+        url: String,
+    },
     /// The database refused or failed.
     #[error("database {url}: {source}")]
     Db {
@@ -52,6 +59,38 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// For SQLite: the file, so a removed or replaced file is noticed instead of written blind.
+    file: Option<Arc<SqliteFile>>,
+}
+
+/// An SQLite file and the pool writing it now.
+///
+/// Connections to a file that was deleted keep writing to the deleted inode, so every batch first
+/// checks that the path still names the file the pool has open. When it names a new file (or the
+/// file was removed and its folder is still there), a new pool is opened there; when the folder is
+/// gone too, writes fail with a clear error and the writer keeps the runs until it is back.
+#[derive(Debug)]
+struct SqliteFile {
+    path: PathBuf,
+    /// (device, inode) of the file the current pool has open.
+    identity: Mutex<Option<(u64, u64)>>,
+    /// The pool opened after the file was replaced. Borrowed by every query, so it lives as long as
+    /// the process: a replacement happens only when someone removes the database file.
+    reopened: RwLock<Option<&'static AnyPool>>,
+}
+
+fn identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    let m = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        Ok((0, 0))
+    }
 }
 
 /// Hides the password of `postgres://user:secret@host/db`.
@@ -96,34 +135,73 @@ impl Store {
             url: shown.clone(),
             source,
         };
-        let mut options = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
-        if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    // Incremental vacuum only takes effect on a new file; WAL lets the status page
-                    // read while the writer writes; NORMAL sync is safe with WAL.
-                    for pragma in [
-                        "PRAGMA auto_vacuum = INCREMENTAL",
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = NORMAL",
-                        "PRAGMA busy_timeout = 10000",
-                    ] {
-                        conn.execute(pragma).await?;
-                    }
-                    Ok(())
-                })
-            });
-        }
-        let pool = options.connect(&connect).await.map_err(err)?;
+        let pool = connect_pool(backend, &connect).await.map_err(err)?;
+        let file = (backend == Backend::Sqlite).then(|| {
+            let path = PathBuf::from(connect_path(&connect));
+            Arc::new(SqliteFile {
+                identity: Mutex::new(identity(&path).ok()),
+                path,
+                reopened: RwLock::new(None),
+            })
+        });
         let store = Store {
             pool,
             backend,
             url: shown.clone(),
+            file,
         };
         store.migrate().await.map_err(err)?;
         Ok(store)
+    }
+
+    /// For SQLite: makes sure the pool writes the file at the path (see [`SqliteFile`]).
+    pub(crate) async fn ensure_file(&self) -> Result<(), StoreError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let opened = *file.identity.lock().unwrap_or_else(|p| p.into_inner());
+        let now = identity(&file.path);
+        match &now {
+            Ok(id) if Some(*id) == opened => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let folder = file.path.parent().filter(|p| !p.as_os_str().is_empty());
+                if folder.is_some_and(|d| !d.is_dir()) {
+                    return Err(StoreError::Gone {
+                        url: self.url.clone(),
+                    });
+                }
+            }
+            Err(e) => {
+                return Err(StoreError::Db {
+                    url: self.url.clone(),
+                    source: sqlx::Error::Io(std::io::Error::new(e.kind(), e.to_string())),
+                })
+            }
+            Ok(_) => {}
+        }
+        tracing::error!(db = %self.url, "the database file was removed or replaced; writing to the file now at its path");
+        let connect = format!("sqlite://{}?mode=rwc", file.path.display());
+        let pool = connect_pool(Backend::Sqlite, &connect)
+            .await
+            .map_err(|e| self.wrap(e))?;
+        let fresh = Store {
+            pool: pool.clone(),
+            backend: Backend::Sqlite,
+            url: self.url.clone(),
+            file: None,
+        };
+        fresh.migrate().await.map_err(|e| self.wrap(e))?;
+        *file.identity.lock().unwrap_or_else(|p| p.into_inner()) = identity(&file.path).ok();
+        let old = file
+            .reopened
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(Box::leak(Box::new(pool)));
+        match old {
+            Some(old) => old.close().await,
+            None => self.pool.close().await,
+        }
+        Ok(())
     }
 
     /// Which backend this is.
@@ -137,6 +215,11 @@ impl Store {
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
+        if let Some(file) = &self.file {
+            if let Some(p) = *file.reopened.read().unwrap_or_else(|p| p.into_inner()) {
+                return p;
+            }
+        }
         &self.pool
     }
 
@@ -205,8 +288,38 @@ impl Store {
 
     /// Closes the connections (after the last batch).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool().close().await;
     }
+}
+
+/// The path in `sqlite://PATH?mode=rwc`.
+fn connect_path(connect: &str) -> &str {
+    let rest = connect.strip_prefix("sqlite://").unwrap_or(connect);
+    rest.rsplit_once('?').map_or(rest, |(p, _)| p)
+}
+
+async fn connect_pool(backend: Backend, connect: &str) -> Result<AnyPool, sqlx::Error> {
+    let mut options = AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+    if backend == Backend::Sqlite {
+        options = options.after_connect(|conn, _| {
+            Box::pin(async move {
+                // Incremental vacuum only takes effect on a new file; WAL lets the status page
+                // read while the writer writes; NORMAL sync is safe with WAL.
+                for pragma in [
+                    "PRAGMA auto_vacuum = INCREMENTAL",
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = NORMAL",
+                    "PRAGMA busy_timeout = 10000",
+                ] {
+                    conn.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        });
+    }
+    options.connect(connect).await
 }
 
 /// `$1, $2, ...` from `from`, `n` of them, in parentheses.

@@ -108,7 +108,8 @@ pub const MIGRATIONS: &[&[&str]] = &[&[
         last_error TEXT
     )",
     "CREATE INDEX alerts_due ON alerts (sent_ms, next_attempt_ms)",
-    // Who runs which check next, when several processes share one database and location.
+    // Who runs which check, when several processes share one database and location: the owner holds
+    // it until next_due_ms (its lease end); another process may take it from then on.
     "CREATE TABLE leases (
         check_name TEXT NOT NULL,
         location TEXT NOT NULL,

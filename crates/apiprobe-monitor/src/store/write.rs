@@ -159,8 +159,9 @@ impl Batch {
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 
-/// Rows per INSERT, below both backends' limits on parameters.
-const CHUNK_PARAMS: usize = 30_000;
+/// Parameters per INSERT: well below both backends' limits, and small enough that SQLite's
+/// statement preparation (which grows faster than the statement) stays cheap.
+const CHUNK_PARAMS: usize = 3_000;
 
 #[derive(Default)]
 struct RollupDelta {
@@ -178,29 +179,58 @@ fn b(v: bool) -> i64 {
 }
 
 impl Store {
+    /// The `VALUES` list of a multi-row INSERT: `rows` tuples of `cols` parameters. SQLite gets
+    /// anonymous `?` parameters: numbered ones (`$N`, `?N`) make it look each up by name in a list,
+    /// which made preparing a 2,000-row INSERT cost more than everything else the monitor does.
+    fn values(&self, rows: usize, cols: usize) -> String {
+        if self.backend() == Backend::Postgres {
+            return (0..rows)
+                .map(|i| placeholders(i * cols + 1, cols))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        let mut tuple = String::from("(?");
+        for _ in 1..cols {
+            tuple.push_str(", ?");
+        }
+        tuple.push(')');
+        vec![tuple; rows].join(", ")
+    }
+
     /// Writes a batch in one transaction.
     pub async fn write_batch(&self, batch: &Batch) -> Result<(), StoreError> {
         if batch.is_empty() {
             return Ok(());
         }
+        self.ensure_file().await?;
         self.write_batch_inner(batch)
             .await
             .map_err(|e| self.wrap(e))
     }
 
     async fn write_batch_inner(&self, batch: &Batch) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.pool().acquire().await?;
+        let result = self.write_on(&mut conn, batch).await;
+        if result.is_err() {
+            // A connection whose write failed half-way (a full disk, an I/O error) can stay broken
+            // after the cause is gone: it is closed, and the retry gets a fresh one.
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    async fn write_on(
+        &self,
+        conn: &mut sqlx::pool::PoolConnection<Any>,
+        batch: &Batch,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = sqlx::Connection::begin(&mut **conn).await?;
         const RUN_COLS: usize = 15;
         for chunk in batch.runs.chunks(CHUNK_PARAMS / RUN_COLS) {
             let mut sql = String::from(
                 "INSERT INTO runs (at_ms, check_name, location, ok, degraded, maintenance, status, code, phase, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms, message) VALUES ",
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&placeholders(i * RUN_COLS + 1, RUN_COLS));
-            }
+            sql.push_str(&self.values(chunk.len(), RUN_COLS));
             let mut q = sqlx::query(&sql);
             for r in chunk {
                 q = q
@@ -256,12 +286,7 @@ impl Store {
             let mut sql = String::from(
                 "INSERT INTO rollups (check_name, location, period, start_ms, runs, ok, degraded, maintenance, total_ms_sum) VALUES ",
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&placeholders(i * 9 + 1, 9));
-            }
+            sql.push_str(&self.values(chunk.len(), 9));
             sql.push_str(
                 " ON CONFLICT (check_name, location, period, start_ms) DO UPDATE SET runs = rollups.runs + excluded.runs, ok = rollups.ok + excluded.ok, degraded = rollups.degraded + excluded.degraded, maintenance = rollups.maintenance + excluded.maintenance, total_ms_sum = rollups.total_ms_sum + excluded.total_ms_sum",
             );
@@ -285,12 +310,7 @@ impl Store {
             let mut q_sql = String::from(
                 "INSERT INTO rollup_codes (check_name, location, period, start_ms, code, count) VALUES ",
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    q_sql.push_str(", ");
-                }
-                q_sql.push_str(&placeholders(i * 6 + 1, 6));
-            }
+            q_sql.push_str(&self.values(chunk.len(), 6));
             q_sql.push_str(" ON CONFLICT (check_name, location, period, start_ms, code) DO UPDATE SET count = rollup_codes.count + excluded.count");
             let mut q = sqlx::query(&q_sql);
             for ((check, loc, period, start), code, n) in chunk {
@@ -309,12 +329,7 @@ impl Store {
             let mut q_sql = String::from(
                 "INSERT INTO rollup_latency (check_name, location, period, start_ms, bucket, count) VALUES ",
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    q_sql.push_str(", ");
-                }
-                q_sql.push_str(&placeholders(i * 6 + 1, 6));
-            }
+            q_sql.push_str(&self.values(chunk.len(), 6));
             q_sql.push_str(" ON CONFLICT (check_name, location, period, start_ms, bucket) DO UPDATE SET count = rollup_latency.count + excluded.count");
             let mut q = sqlx::query(&q_sql);
             for (((check, loc, period, start), bucket), n) in chunk {
@@ -351,12 +366,7 @@ impl Store {
             let mut sql = String::from(
                 "INSERT INTO check_state (check_name, location, suite, url, health, since_ms, code, message, fail_streak, slow_streak, ok_streak, last_run_ms, last_ok, last_total_ms, tls_not_after_ms, tls_warned_days) VALUES ",
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&placeholders(i * STATE_COLS + 1, STATE_COLS));
-            }
+            sql.push_str(&self.values(chunk.len(), STATE_COLS));
             sql.push_str(" ON CONFLICT (check_name, location) DO UPDATE SET suite = excluded.suite, url = excluded.url, health = excluded.health, since_ms = excluded.since_ms, code = excluded.code, message = excluded.message, fail_streak = excluded.fail_streak, slow_streak = excluded.slow_streak, ok_streak = excluded.ok_streak, last_run_ms = excluded.last_run_ms, last_ok = excluded.last_ok, last_total_ms = excluded.last_total_ms, tls_not_after_ms = excluded.tls_not_after_ms, tls_warned_days = excluded.tls_warned_days");
             let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
             for s in chunk {
@@ -441,20 +451,22 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Claims the run of `check` at `location` for the slot starting `slot_ms`: true for exactly one
-    /// of the processes sharing the database, which then runs it; the next slot is `next_ms`.
+    /// Claims the run of `check` at `location` for the slot starting `slot_ms`, with a lease to
+    /// `until_ms`: true for exactly one of the processes sharing the database, which then runs it.
+    /// The holder of a lease renews it at each of its slots; another process gets the check only
+    /// once the lease has ended, so the holder may run the slots its lease covers without asking.
     pub async fn claim_run(
         &self,
         check: &str,
         location: &str,
         slot_ms: i64,
-        next_ms: i64,
+        until_ms: i64,
         owner: &str,
     ) -> Result<bool, StoreError> {
-        let n = sqlx::query("INSERT INTO leases (check_name, location, next_due_ms, owner) VALUES ($1, $2, $3, $4) ON CONFLICT (check_name, location) DO UPDATE SET next_due_ms = excluded.next_due_ms, owner = excluded.owner WHERE leases.next_due_ms <= $5")
+        let n = sqlx::query("INSERT INTO leases (check_name, location, next_due_ms, owner) VALUES ($1, $2, $3, $4) ON CONFLICT (check_name, location) DO UPDATE SET next_due_ms = excluded.next_due_ms, owner = excluded.owner WHERE leases.owner = excluded.owner OR leases.next_due_ms <= $5")
             .bind(check.to_string())
             .bind(location.to_string())
-            .bind(next_ms)
+            .bind(until_ms)
             .bind(owner.to_string())
             .bind(slot_ms)
             .execute(self.pool())

@@ -11,33 +11,50 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A target answering every GET with the status it is set to.
+/// A target answering every GET with the status it is set to, after the delay it is set to.
 pub struct Target {
     pub addr: SocketAddr,
     status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
 }
 
 impl Target {
     pub async fn start() -> Target {
         let status = Arc::new(AtomicU16::new(200));
+        let delay_ms = Arc::new(AtomicU64::new(0));
         let app = Router::new()
             .route(
                 "/",
-                get(|State(s): State<Arc<AtomicU16>>| async move {
-                    StatusCode::from_u16(s.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK)
-                }),
+                get(
+                    |State((s, d)): State<(Arc<AtomicU16>, Arc<AtomicU64>)>| async move {
+                        let wait = d.load(Ordering::SeqCst);
+                        if wait > 0 {
+                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                        }
+                        StatusCode::from_u16(s.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK)
+                    },
+                ),
             )
-            .with_state(status.clone());
+            .with_state((status.clone(), delay_ms.clone()));
         let addr = serve(app).await;
-        Target { addr, status }
+        Target {
+            addr,
+            status,
+            delay_ms,
+        }
     }
 
     pub fn set(&self, status: u16) {
         self.status.store(status, Ordering::SeqCst);
+    }
+
+    /// Answers after `ms` from now on.
+    pub fn delay(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     pub fn url(&self) -> String {
@@ -45,10 +62,13 @@ impl Target {
     }
 }
 
-/// Keeps every JSON body POSTed to `/hook`; `/hang` never answers.
+/// Keeps every JSON body POSTed to `/hook` (and its content type); `/hang` never answers;
+/// `/flaky` never answers while `hanging` is set, then answers like `/hook`.
 #[derive(Clone, Default)]
 pub struct Receiver {
     pub got: Arc<Mutex<Vec<serde_json::Value>>>,
+    pub content_types: Arc<Mutex<Vec<String>>>,
+    pub hanging: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Receiver {
@@ -58,10 +78,21 @@ impl Receiver {
             .route(
                 "/hook",
                 post(
-                    |State(r): State<Receiver>, body: axum::body::Bytes| async move {
-                        let v = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-                        r.got.lock().unwrap_or_else(|p| p.into_inner()).push(v);
-                        StatusCode::OK
+                    |State(r): State<Receiver>,
+                     headers: axum::http::HeaderMap,
+                     body: axum::body::Bytes| async move { r.keep(&headers, &body) },
+                ),
+            )
+            .route(
+                "/flaky",
+                post(
+                    |State(r): State<Receiver>,
+                     headers: axum::http::HeaderMap,
+                     body: axum::body::Bytes| async move {
+                        if r.hanging.load(Ordering::SeqCst) {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                        }
+                        r.keep(&headers, &body)
                     },
                 ),
             )
@@ -75,6 +106,21 @@ impl Receiver {
             .with_state(r.clone());
         let addr = serve(app).await;
         (r, addr)
+    }
+
+    fn keep(&self, headers: &axum::http::HeaderMap, body: &[u8]) -> StatusCode {
+        let v = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+        let ct = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        self.content_types
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(ct);
+        self.got.lock().unwrap_or_else(|p| p.into_inner()).push(v);
+        StatusCode::OK
     }
 
     pub fn bodies(&self) -> Vec<serde_json::Value> {
