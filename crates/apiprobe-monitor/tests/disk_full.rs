@@ -5,11 +5,10 @@
 
 mod common;
 
-use apiprobe_monitor::engine::TickFn;
 use apiprobe_monitor::store::RunQuery;
-use apiprobe_monitor::{Options, Store};
+use apiprobe_monitor::Store;
+use common::watched::{start, suite};
 use common::Target;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn set_file_size_limit(bytes: Option<u64>) {
@@ -34,57 +33,16 @@ async fn a_full_disk_keeps_the_runs_until_there_is_room_again() {
     }
     let target = Target::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let suite = dir.path().join("full.toml");
-    let mut text = String::from("[defaults]\ninterval = \"1s\"\n");
-    for i in 0..8 {
-        text.push_str(&format!(
-            "[[check]]\nname = \"c{i}\"\nurl = \"{}\"\n",
-            target.url()
-        ));
-    }
-    std::fs::write(&suite, text).expect("write suite");
+    let suite = suite(dir.path(), "full.toml", &target.url(), 8);
     let db = format!("sqlite:{}", dir.path().join("h.db").display());
-    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
-    let seen = errors.clone();
-    let on_tick: TickFn = Arc::new(move |stats, _| {
-        if let Some(e) = stats.write_error.lock().ok().and_then(|e| e.clone()) {
-            seen.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        }
-    });
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let task = tokio::spawn(apiprobe_monitor::run(
-        Options {
-            suite: suite.clone(),
-            db: Some(db.clone()),
-            addr: Some("127.0.0.1:0".parse().expect("addr")),
-            location: "lab".into(),
-            once: false,
-            public_url: None,
-            max_in_flight: 64,
-            on_tick: Some(on_tick),
-            on_result: None,
-            on_listen: None,
-        },
-        Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
+    let monitor = start(&suite, &db);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // No file may grow past 32 KiB: the history no longer fits.
     set_file_size_limit(Some(32 * 1024));
     tokio::time::sleep(Duration::from_millis(3000)).await;
     set_file_size_limit(None);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let _ = stop.send(());
-    let summary = tokio::time::timeout(Duration::from_secs(60), task)
-        .await
-        .expect("stops in time")
-        .expect("task")
-        .expect("clean stop");
-    let errors = errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let (summary, errors) = monitor.stop().await;
     assert!(!errors.is_empty(), "the writes never failed: {summary:?}");
     assert!(errors[0].starts_with("database sqlite:"), "{errors:?}");
     assert!(summary.runs >= 24, "{summary:?}");

@@ -4,84 +4,11 @@
 
 mod common;
 
-use apiprobe_monitor::engine::TickFn;
 use apiprobe_monitor::store::RunQuery;
-use apiprobe_monitor::{Options, Store, Summary};
+use apiprobe_monitor::Store;
+use common::watched::{start, suite};
 use common::Target;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// A monitor whose write errors (from its once-a-second tick) are collected.
-struct Monitor {
-    task: tokio::task::JoinHandle<Result<Summary, apiprobe_monitor::MonitorError>>,
-    stop: tokio::sync::oneshot::Sender<()>,
-    errors: Arc<Mutex<Vec<String>>>,
-}
-
-fn start(suite: &std::path::Path, db: &str) -> Monitor {
-    let errors = Arc::new(Mutex::new(Vec::new()));
-    let seen = errors.clone();
-    let on_tick: TickFn = Arc::new(move |stats, _| {
-        if let Some(e) = stats
-            .write_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            seen.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        }
-    });
-    let opts = Options {
-        suite: suite.to_path_buf(),
-        db: Some(db.to_string()),
-        addr: Some("127.0.0.1:0".parse().expect("addr")),
-        location: "lab".into(),
-        once: false,
-        public_url: None,
-        max_in_flight: 64,
-        on_tick: Some(on_tick),
-        on_result: None,
-        on_listen: None,
-    };
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let task = tokio::spawn(apiprobe_monitor::run(
-        opts,
-        Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
-    Monitor { task, stop, errors }
-}
-
-impl Monitor {
-    async fn stop(self) -> (Summary, Vec<String>) {
-        let _ = self.stop.send(());
-        let s = tokio::time::timeout(Duration::from_secs(60), self.task)
-            .await
-            .expect("stops in time")
-            .expect("task")
-            .expect("clean stop");
-        let errors = self
-            .errors
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        (s, errors)
-    }
-}
-
-fn suite(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
-    let p = dir.join("faults.toml");
-    let mut text = String::from("[defaults]\ninterval = \"1s\"\n");
-    for i in 0..8 {
-        text.push_str(&format!("[[check]]\nname = \"c{i}\"\nurl = \"{url}\"\n"));
-    }
-    std::fs::write(&p, text).expect("write suite");
-    p
-}
 
 async fn stored_runs(db: &str) -> usize {
     let store = Store::open(db).await.expect("open");
@@ -102,7 +29,7 @@ async fn stored_runs(db: &str) -> usize {
 async fn a_folder_renamed_away_and_back_loses_no_run() {
     let target = Target::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let s = suite(dir.path(), &target.url());
+    let s = suite(dir.path(), "faults.toml", &target.url(), 8);
     let folder = dir.path().join("history");
     std::fs::create_dir(&folder).expect("mkdir");
     let db = format!("sqlite:{}", folder.join("h.db").display());
@@ -129,7 +56,7 @@ async fn a_folder_renamed_away_and_back_loses_no_run() {
 async fn a_deleted_file_is_made_again_and_the_runs_go_on_into_it() {
     let target = Target::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let s = suite(dir.path(), &target.url());
+    let s = suite(dir.path(), "faults.toml", &target.url(), 8);
     let path = dir.path().join("h.db");
     let db = format!("sqlite:{}", path.display());
     let m = start(&s, &db);

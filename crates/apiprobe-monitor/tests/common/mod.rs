@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod services;
+pub mod watched;
 
 use axum::extract::State;
 use axum::http::StatusCode;
