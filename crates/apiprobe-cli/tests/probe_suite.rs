@@ -119,6 +119,16 @@ fn junit_has_one_testcase_per_check_and_failures_carry_code_and_message() {
     assert!(xml.contains("ASSERTION_JSON"), "{xml}");
 }
 
+/// `run` on a broken suite, with the variable one of them names left unset.
+fn run_broken(path: &Path) -> std::process::Output {
+    apiprobe()
+        .env_remove("APIPROBE_TEST_UNSET_TOKEN")
+        .arg("run")
+        .arg(path)
+        .output()
+        .expect("runs")
+}
+
 #[test]
 fn broken_suites_exit_2_with_file_line_and_column() {
     let dir = cases().join("broken");
@@ -127,12 +137,7 @@ fn broken_suites_exit_2_with_file_line_and_column() {
     for line in expected.lines().filter(|l| !l.trim().is_empty()) {
         let (file, want) = line.split_once(':').expect("file:rest");
         let path = dir.join(file);
-        let out = apiprobe()
-            .env_remove("APIPROBE_TEST_UNSET_TOKEN")
-            .arg("run")
-            .arg(&path)
-            .output()
-            .expect("runs");
+        let out = run_broken(&path);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
         assert!(out.stdout.is_empty(), "{file}");
@@ -329,12 +334,7 @@ fn every_suite_case_is_pinned_whole() {
         let broken = cases().join("broken");
         for path in suite_files(&broken) {
             let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("?");
-            let out = apiprobe()
-                .env_remove("APIPROBE_TEST_UNSET_TOKEN")
-                .arg("run")
-                .arg(&path)
-                .output()
-                .expect("runs");
+            let out = run_broken(&path);
             let shown = format!(
                 "exit: {:?}\nstdout: {}\nstderr:\n{}",
                 out.status.code(),
