@@ -42,8 +42,12 @@ fn media_types(names: &[&'static str]) -> Vec<MediaType<'static>> {
 /// The form `headers` ask for; `tie` when they name none of ours above the others (no `Accept`,
 /// `*/*`, an unreadable header, or only types we cannot give).
 pub(crate) fn preferred(headers: &HeaderMap, tie: Form) -> Form {
-    let Some(accept) = headers
-        .get(ACCEPT)
+    preferred_by(headers.get(ACCEPT), tie)
+}
+
+/// [`preferred`], from the `Accept` value alone.
+fn preferred_by(accept: Option<&HeaderValue>, tie: Form) -> Form {
+    let Some(accept) = accept
         .and_then(|v| v.to_str().ok())
         .and_then(|v| Accept::from_str(v).ok())
     else {
@@ -68,12 +72,13 @@ pub(crate) struct PageProblem(pub(crate) Problem);
 /// Middleware over every route: an error page becomes its problem document when the request prefers
 /// one, and either way says that it varies with `Accept`.
 pub(crate) async fn errors_as_asked(req: Request, next: Next) -> Response {
-    let form = preferred(req.headers(), Form::Page);
+    // Kept aside, and read only when the answer is an error page: most answers are not.
+    let accept = req.headers().get(ACCEPT).cloned();
     let mut res = next.run(req).await;
     let Some(PageProblem(problem)) = res.extensions_mut().remove::<PageProblem>() else {
         return res;
     };
-    if form == Form::Problem {
+    if preferred_by(accept.as_ref(), Form::Page) == Form::Problem {
         res = problem.into_response();
     }
     res.headers_mut()
