@@ -24,6 +24,7 @@ pub mod batch;
 mod embedded;
 mod headers;
 mod json;
+mod keywords;
 mod message;
 mod raw;
 mod reading;
@@ -102,4 +103,12 @@ pub fn explain_input(catalog: &Catalog, bytes: &[u8]) -> Result<Input, ParseErro
         }
     }
     Ok(Input::Unrecognised)
+}
+
+/// For the `keywords` fuzz target: whether the hand-walked keyword index behind the tool rules, the
+/// message phrases and the vendor message rules finds, for `keywords` (entry `i / 2` owns keyword `i`,
+/// so entries share words), exactly what a plain overlapping Aho-Corasick search finds in `text`.
+#[doc(hidden)]
+pub fn keyword_index_agrees(keywords: &[&str], text: &str) -> bool {
+    keywords::agree(keywords, text)
 }

@@ -7,6 +7,7 @@
 //! few phrases whose words occur in it; only those run their pattern (compiled the first time it is
 //! needed).
 
+use crate::keywords::Keywords;
 use std::sync::{LazyLock, OnceLock};
 
 /// One phrase as `build.rs` checked and wrote it from `data/phrases.toml`.
@@ -98,9 +99,8 @@ fn compile(pattern: &str) -> Result<regex::Regex, regex::Error> {
 #[derive(Debug)]
 struct Table {
     phrases: Vec<Phrase>,
-    /// Every keyword of every phrase; `owner[i]` is the phrase of keyword `i`.
-    keywords: aho_corasick::AhoCorasick,
-    owner: Vec<usize>,
+    /// Every phrase's keywords.
+    keywords: Keywords,
 }
 
 static TABLE: LazyLock<Option<Table>> = LazyLock::new(|| load(PHRASES));
@@ -108,18 +108,11 @@ static TABLE: LazyLock<Option<Table>> = LazyLock::new(|| load(PHRASES));
 /// Indexes the checked rows by keyword. The keywords are plain text: building the automaton fails only
 /// past its size limits, far beyond any table; without it the reader reads nothing (a test builds it).
 fn load(rows: &'static [PhraseRow]) -> Option<Table> {
-    let mut words = Vec::new();
-    let mut owner = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        for k in row.keywords {
-            words.push(k.to_ascii_lowercase());
-            owner.push(i);
-        }
-    }
-    let keywords = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&words)
-        .ok()?;
+    let keywords = Keywords::new(rows.iter().enumerate().flat_map(|(i, row)| {
+        // The checked table holds a few hundred phrases; u32 cannot overflow.
+        row.keywords.iter().map(move |k| (i as u32, *k))
+    }))
+    .ok()?;
     let phrases = rows
         .iter()
         .map(|row| Phrase {
@@ -127,11 +120,7 @@ fn load(rows: &'static [PhraseRow]) -> Option<Table> {
             regex: OnceLock::new(),
         })
         .collect();
-    Some(Table {
-        phrases,
-        keywords,
-        owner,
-    })
+    Some(Table { phrases, keywords })
 }
 
 /// What the words of a message say.
@@ -228,19 +217,11 @@ pub(crate) fn read(text: &str, status: u16) -> Reading {
         end -= 1;
     }
     let text = &text[..end];
-    let mut candidates: Vec<usize> = table
-        .keywords
-        .find_overlapping_iter(text)
-        .map(|m| table.owner[m.pattern().as_usize()])
-        .collect();
-    if candidates.is_empty() {
-        return out;
-    }
-    // Table order is priority order.
-    candidates.sort_unstable();
-    candidates.dedup();
+    let mut candidates = Vec::new();
+    // Table order is priority order, and the candidates come in it.
+    table.keywords.candidates(text, &mut candidates);
     for i in candidates {
-        let p = &table.phrases[i];
+        let p = &table.phrases[i as usize];
         if !status_fits(p.row.status, status) {
             continue;
         }
@@ -315,6 +296,18 @@ mod tests {
             }
             if let Some(m) = p.row.maps_to {
                 assert!(catalog.by_name(m).is_some(), "{m} is not a probe name");
+            }
+        }
+    }
+
+    #[test]
+    fn every_keyword_finds_its_phrase() {
+        let table = TABLE.as_ref().expect("the keyword index builds");
+        let mut got = Vec::new();
+        for (i, row) in PHRASES.iter().enumerate() {
+            for k in row.keywords {
+                table.keywords.candidates(&k.to_ascii_uppercase(), &mut got);
+                assert!(got.contains(&(i as u32)), "keyword {k:?} of phrase {}", i + 1);
             }
         }
     }

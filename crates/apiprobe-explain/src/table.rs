@@ -15,6 +15,7 @@
 //! maps_to = "RATE_LIMITED"
 //! ```
 
+use crate::keywords::Keywords;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -64,9 +65,9 @@ pub(crate) struct VendorTable {
     exact: Map<&'static str, Vec<CodeRule>>,
     folded: Map<String, Vec<CodeRule>>,
     messages: Vec<MessageRule>,
-    /// All message phrases in one automaton: one pass over a message finds every rule that applies,
+    /// All message phrases in one index: one pass over a message finds every rule that applies,
     /// instead of one substring search per rule (the batch path reads a million messages).
-    matcher: Option<aho_corasick::AhoCorasick>,
+    matcher: Option<Keywords>,
 }
 
 /// Every vendor's table.
@@ -107,11 +108,15 @@ fn index(rows: &[TableRows]) -> Tables {
         }
         // Phrases are plain text: building the automaton fails only past its size limits, far beyond
         // any table; without it the message rules are skipped (a test builds every one).
-        vt.matcher = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(vt.messages.iter().map(|r| r.contains.as_str()))
-            .ok()
-            .filter(|_| !vt.messages.is_empty());
+        vt.matcher = Keywords::new(
+            vt.messages
+                .iter()
+                .enumerate()
+                // A table holds tens of message rules; u32 cannot overflow.
+                .map(|(i, r)| (i as u32, r.contains.as_str())),
+        )
+        .ok()
+        .filter(|_| !vt.messages.is_empty());
     }
     t
 }
@@ -150,12 +155,12 @@ impl Tables {
         let vt = self.vendors.get(vendor)?;
         let matcher = vt.matcher.as_ref()?;
         // The first rule in file order wins, wherever in the message its phrase occurs.
-        matcher
-            .find_overlapping_iter(message)
-            .map(|m| m.pattern().as_usize())
-            .filter(|&i| vt.messages[i].status.is_none_or(|s| s == status))
-            .min()
-            .map(|i| &vt.messages[i])
+        let mut candidates = Vec::new();
+        matcher.candidates(message, &mut candidates);
+        candidates
+            .into_iter()
+            .map(|i| &vt.messages[i as usize])
+            .find(|r| r.status.is_none_or(|s| s == status))
     }
 
     /// Every vendor whose table knows `code` (for a code copied from a UI with no vendor named), sorted.

@@ -5,10 +5,8 @@
 //! on first use (all of them together take tens of milliseconds, too much for a command that explains one
 //! line); after that, reaching a compiled rule is one atomic load, so batch mode pays nothing for it.
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, Anchored, MatchKind};
+use crate::keywords::Keywords;
 use regex_automata::{meta, PatternID};
-use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 /// One rule as `build.rs` checked and wrote it from `data/tools/<tool>.toml`.
@@ -142,22 +140,13 @@ impl Rule {
     }
 }
 
-/// How many leading bytes of each keyword go into the automaton.
-const PREFIX: usize = 6;
-
-/// Every rule, and the keyword automaton that selects candidates.
+/// Every rule, and the keyword index that selects candidates.
 #[derive(Debug)]
 pub(crate) struct RuleSet {
     /// The rules, in file order.
     pub rules: Vec<Rule>,
-    /// An automaton over the first [`PREFIX`] bytes of every keyword.
-    prefixes: dfa::DFA,
-    /// For each prefix pattern id, the keywords (indexes into `keywords`) that start with it.
-    by_prefix: Vec<Vec<usize>>,
-    /// Every distinct keyword, lower-cased.
-    keywords: Vec<Vec<u8>>,
-    /// For each keyword, the rules that share it.
-    by_keyword: Vec<Vec<u32>>,
+    /// Each rule's keyword.
+    keywords: Keywords,
 }
 
 static RULE_SET: LazyLock<Result<RuleSet, RuleError>> = LazyLock::new(|| RuleSet::new(RULES));
@@ -186,93 +175,20 @@ impl RuleSet {
                 code_first: r.code_first,
             })
             .collect();
-        // Rules sharing a keyword share one automaton pattern.
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut keywords: Vec<String> = Vec::new();
-        let mut by_keyword: Vec<Vec<u32>> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            let key = r.keyword.to_ascii_lowercase();
-            let id = *index.entry(key.clone()).or_insert_with(|| {
-                keywords.push(key);
-                by_keyword.push(Vec::new());
-                keywords.len() - 1
-            });
-            // Rule counts are in the hundreds; u32 cannot overflow.
-            by_keyword[id].push(i as u32);
-        }
-        // The automaton holds only the first few bytes of each keyword, and each prefix found is checked
-        // against its full keywords in place. Full keywords made a 2 MiB DFA that missed the CPU caches,
-        // or an NFA four times slower to walk; prefixes make a DFA of about 300 KiB that stays cached. The
-        // concrete DFA type is walked by hand below: through the `AhoCorasick` wrapper an overlapping
-        // search makes a dynamic call per byte.
-        let mut prefix_index: HashMap<&[u8], usize> = HashMap::new();
-        let mut prefixes: Vec<&[u8]> = Vec::new();
-        let mut by_prefix: Vec<Vec<usize>> = Vec::new();
-        for (k, key) in keywords.iter().enumerate() {
-            let bytes = key.as_bytes();
-            let prefix = &bytes[..bytes.len().min(PREFIX)];
-            let id = *prefix_index.entry(prefix).or_insert_with(|| {
-                prefixes.push(prefix);
-                by_prefix.push(Vec::new());
-                prefixes.len() - 1
-            });
-            by_prefix[id].push(k);
-        }
-        let automaton = dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&prefixes)
-            .map_err(|e| RuleError::Automaton(e.to_string()))?;
-        Ok(RuleSet {
-            rules,
-            prefixes: automaton,
-            by_prefix,
-            keywords: keywords.into_iter().map(String::into_bytes).collect(),
-            by_keyword,
-        })
+        let keywords = Keywords::new(
+            rules
+                .iter()
+                .enumerate()
+                // Rule counts are in the hundreds; u32 cannot overflow.
+                .map(|(i, r)| (i as u32, r.keyword.as_str())),
+        )
+        .map_err(|e| RuleError::Automaton(e.to_string()))?;
+        Ok(RuleSet { rules, keywords })
     }
 
     /// The indexes of rules whose keyword occurs in `line`, deduplicated, in ascending order.
     pub fn candidates(&self, line: &str, out: &mut Vec<u32>) {
-        out.clear();
-        let dfa = &self.prefixes;
-        let bytes = line.as_bytes();
-        // Built unanchored, so there is always a start state; an error would mean no candidates at all.
-        let Ok(mut sid) = dfa.start_state(Anchored::No) else {
-            return;
-        };
-        for (i, &b) in bytes.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if !dfa.is_special(sid) {
-                continue;
-            }
-            if dfa.is_dead(sid) {
-                break;
-            }
-            // With standard semantics a match state lists every prefix ending here, including the ones
-            // that are suffixes of a longer one, so no occurrence is missed.
-            if !dfa.is_match(sid) {
-                continue;
-            }
-            for m in 0..dfa.match_len(sid) {
-                let pid = dfa.match_pattern(sid, m);
-                let Some(rest) = (i + 1)
-                    .checked_sub(dfa.pattern_len(pid))
-                    .and_then(|start| bytes.get(start..))
-                else {
-                    continue;
-                };
-                for &k in self.by_prefix.get(pid.as_usize()).into_iter().flatten() {
-                    let key = &self.keywords[k];
-                    if rest.len() >= key.len() && rest[..key.len()].eq_ignore_ascii_case(key) {
-                        out.extend_from_slice(&self.by_keyword[k]);
-                    }
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
+        self.keywords.candidates(line, out);
     }
 }
 
@@ -313,19 +229,14 @@ mod tests {
 
     #[test]
     fn candidates_are_every_keyword_occurrence() {
-        // The hand-written DFA walk must find what a plain overlapping search finds, on real lines and
-        // on lines where keywords overlap or nest.
-        use aho_corasick::AhoCorasickBuilder;
+        // The index must find what a plain overlapping search finds, on real lines and on lines where
+        // keywords overlap or nest.
         let set = rules().expect("embedded rules parse");
-        let keywords: Vec<String> = set
+        let pairs = set
             .rules
             .iter()
-            .map(|r| r.keyword.to_ascii_lowercase())
-            .collect();
-        let reference = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&keywords)
-            .expect("builds");
+            .enumerate()
+            .map(|(i, r)| (i as u32, r.keyword.as_str()));
         let mut lines: Vec<String> = set.rules.iter().map(|r| r.keyword.clone()).collect();
         lines.push(
             "curl: (7) Failed to connect to api port 443: Connection refused; connection REFUSED"
@@ -347,19 +258,7 @@ mod tests {
         let mut got = Vec::new();
         for line in &lines {
             set.candidates(line, &mut got);
-            let mut want: Vec<u32> = reference
-                .find_overlapping_iter(line.as_str())
-                .flat_map(|m| {
-                    let k = &keywords[m.pattern().as_usize()];
-                    set.rules
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, r)| r.keyword.eq_ignore_ascii_case(k))
-                        .map(|(i, _)| i as u32)
-                })
-                .collect();
-            want.sort_unstable();
-            want.dedup();
+            let want = crate::keywords::plain_candidates(pairs.clone(), line);
             assert_eq!(got, want, "{line}");
         }
     }
