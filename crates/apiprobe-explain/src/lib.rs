@@ -112,3 +112,10 @@ pub fn explain_input(catalog: &Catalog, bytes: &[u8]) -> Result<Input, ParseErro
 pub fn keyword_index_agrees(keywords: &[&str], text: &str) -> bool {
     keywords::agree(keywords, text)
 }
+
+/// For the `message` fuzz target: whether the message reader, which skips the candidate phrases whose
+/// match could no longer add anything, reads `text` at `status` exactly as searching every candidate.
+#[doc(hidden)]
+pub fn message_reading_agrees(text: &str, status: u16) -> bool {
+    message::skipping_agrees(text, status)
+}

@@ -77,15 +77,53 @@ const MAX_NAME: usize = 200;
 #[derive(Debug)]
 struct Phrase {
     row: &'static PhraseRow,
-    regex: OnceLock<Option<regex::Regex>>,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+/// A phrase's pattern and which names it can capture.
+#[derive(Debug)]
+struct Compiled {
+    regex: regex::Regex,
+    field: bool,
+    resource: bool,
+    permission: bool,
 }
 
 impl Phrase {
     /// The compiled pattern; `None` only past the size limit (a test compiles every phrase).
-    fn regex(&self) -> Option<&regex::Regex> {
-        self.regex
-            .get_or_init(|| compile(self.row.pattern).ok())
+    fn compiled(&self) -> Option<&Compiled> {
+        self.compiled
+            .get_or_init(|| {
+                let regex = compile(self.row.pattern).ok()?;
+                let has = |name: &str| regex.capture_names().any(|n| n == Some(name));
+                Some(Compiled {
+                    field: has("field"),
+                    resource: has("resource"),
+                    permission: has("permission"),
+                    regex,
+                })
+            })
             .as_ref()
+    }
+}
+
+impl Compiled {
+    /// Whether a match could still change `out`: a condition not yet named (while there is room for
+    /// it), or a name `out` still lacks. A phrase that could not is not searched at all, which leaves
+    /// the reading exactly as searching it would.
+    fn could_add(&self, maps_to: Option<&str>, out: &Reading) -> bool {
+        let names_condition = maps_to.is_some_and(|m| match out.maps_to.as_deref() {
+            None => true,
+            Some(first) => {
+                first != m
+                    && out.others.len() < MAX_OTHERS
+                    && !out.others.iter().any(|(o, _)| o == m)
+            }
+        });
+        names_condition
+            || (self.field && out.field.is_none())
+            || (self.resource && out.resource.is_none())
+            || (self.permission && out.permission.is_none())
     }
 }
 
@@ -117,7 +155,7 @@ fn load(rows: &'static [PhraseRow]) -> Option<Table> {
         .iter()
         .map(|row| Phrase {
             row,
-            regex: OnceLock::new(),
+            compiled: OnceLock::new(),
         })
         .collect();
     Some(Table { phrases, keywords })
@@ -208,6 +246,25 @@ fn header_name(s: &str) -> String {
 /// Reads a message. `status` 0 means unknown (a message copied from a UI): status-bound phrases
 /// then do not apply.
 pub(crate) fn read(text: &str, status: u16) -> Reading {
+    read_with(text, status, Search::Useful)
+}
+
+/// Which candidate phrases run their pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Search {
+    /// Only those whose match could still add to the reading.
+    Useful,
+    /// Every one: the plain way, which tests and the `message` fuzz target hold the other to.
+    All,
+}
+
+/// For the `message` fuzz target: whether reading only the phrases that could still add something
+/// reads what reading every candidate phrase reads.
+pub(crate) fn skipping_agrees(text: &str, status: u16) -> bool {
+    read_with(text, status, Search::Useful) == read_with(text, status, Search::All)
+}
+
+fn read_with(text: &str, status: u16, search: Search) -> Reading {
     let mut out = Reading::default();
     let Some(table) = TABLE.as_ref() else {
         return out;
@@ -225,10 +282,13 @@ pub(crate) fn read(text: &str, status: u16) -> Reading {
         if !status_fits(p.row.status, status) {
             continue;
         }
-        let Some(regex) = p.regex() else {
+        let Some(compiled) = p.compiled() else {
             continue;
         };
-        let mut matches = regex.captures_iter(text);
+        if search == Search::Useful && !compiled.could_add(p.row.maps_to, &out) {
+            continue;
+        }
+        let mut matches = compiled.regex.captures_iter(text);
         let Some(caps) = matches.next() else {
             continue;
         };
@@ -263,14 +323,6 @@ pub(crate) fn read(text: &str, status: u16) -> Reading {
         }
         if out.permission.is_none() {
             out.permission = first_permission;
-        }
-        if out.maps_to.is_some()
-            && out.others.len() == MAX_OTHERS
-            && out.field.is_some()
-            && out.resource.is_some()
-            && out.permission.is_some()
-        {
-            break;
         }
     }
     out
@@ -307,7 +359,11 @@ mod tests {
         for (i, row) in PHRASES.iter().enumerate() {
             for k in row.keywords {
                 table.keywords.candidates(&k.to_ascii_uppercase(), &mut got);
-                assert!(got.contains(&(i as u32)), "keyword {k:?} of phrase {}", i + 1);
+                assert!(
+                    got.contains(&(i as u32)),
+                    "keyword {k:?} of phrase {}",
+                    i + 1
+                );
             }
         }
     }
@@ -508,10 +564,87 @@ mod tests {
         let _ = r(&"No such ".repeat(2_000));
     }
 
+    /// Real messages in the usual spellings, which tests join so that several phrases fire at once.
+    const MESSAGES: &[&str] = &[
+        "Field 'email' must not be blank",
+        "\"name\" is required",
+        "max_tokens: Field required",
+        "must have required property 'name'",
+        "The parameter \"note_id\" is required.",
+        "Missing required parameter: customer",
+        "label: Label must be specified",
+        "1 validation error detected: Value 'foobar' at 'gatewayARN' failed to satisfy constraint: Member must have length greater than or equal to 50",
+        "\"age\" must be a number",
+        "Invalid request.  For 'properties/auto_trigger_checks', {} is not an array.",
+        "Invalid new_owner",
+        "body/name must be string",
+        "to parameter is not a valid address",
+        "Invalid target field tempProperty",
+        "RSA key length in the 'jwks' is less than '2,048' bits",
+        "Could not find fine tune: 123",
+        "The model 'ft:123' does not exist",
+        "No run step found with id 'step_123'.",
+        "DBInstance foobar not found.",
+        "The user with name foobar cannot be found.",
+        "Stack: foobar does not exist",
+        "Cannot find Load Balancer foobar",
+        "Unknown domain: foobar",
+        "Order 42 does not exist",
+        "Permission 'storage.objects.get' denied on resource",
+        "a@b.com does not have storage.buckets.delete access to the project.",
+        "User: arn:aws:iam::1:user/x is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k",
+        "The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Storage/storageAccounts/read' over scope '/subscriptions/1' or the scope is invalid.",
+        "Having the 'rak_charge_write' permission would allow this request to continue.",
+        "Must have admin rights to Repository.",
+        "You have exceeded your quota",
+        "API rate limit exceeded for 1.2.3.4",
+        "upstream request timeout",
+        "The service is down for maintenance",
+        "A user with this email already exists",
+        "The refresh token has been revoked",
+        "Internal error, please retry",
+        "Duplicate object",
+        "label: There is already an admin role with this name.",
+        "Expand query is malformed.",
+        "Provisioning is not supported.",
+        "The transaction can no longer be refunded.",
+        "The maximum allowed amount of monthly API requests has been reached.",
+        "The permissions requested are not granted to this installation.",
+        "'Expiration time' claim ('exp') must be a numeric value representing the future time",
+        "Content type 'text/plain' is not supported",
+        "The field has an invalid value",
+        "Either the resource does not exist or the user is not authorized",
+        "Not found: Resource not found: 00u1",
+        "The access token is missing or invalid",
+        "The requested URL was not found on this server",
+        "Header If-Match is required",
+    ];
+
     proptest! {
         #[test]
         fn never_panics(text in "(?s).{0,400}", status in 0u16..1000) {
             let _ = read(&text, status);
+        }
+
+        #[test]
+        fn searching_only_useful_phrases_reads_what_searching_all_reads(
+            parts in proptest::collection::vec(prop_oneof![
+                4 => proptest::sample::select(MESSAGES).prop_map(str::to_string),
+                2 => proptest::sample::select(
+                    PHRASES.iter().flat_map(|p| p.keywords.iter().copied()).collect::<Vec<&str>>()
+                ).prop_map(str::to_string),
+                1 => prop_oneof![Just(". "), Just(" "), Just(": "), Just("'"), Just(" and ")]
+                    .prop_map(str::to_string),
+                1 => "[a-zA-Z_.:]{1,10}",
+            ], 0..8),
+            status in proptest::sample::select(vec![0u16, 400, 401, 403, 404, 408, 409, 422, 429, 500, 503]),
+        ) {
+            let text = parts.concat();
+            prop_assert_eq!(
+                read_with(&text, status, Search::Useful),
+                read_with(&text, status, Search::All),
+                "{:?} at {}", text, status
+            );
         }
 
         #[test]
