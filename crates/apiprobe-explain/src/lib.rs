@@ -28,6 +28,7 @@ mod keywords;
 mod message;
 mod raw;
 mod reading;
+mod recent;
 mod table;
 mod tool;
 mod vendor;

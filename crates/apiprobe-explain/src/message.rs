@@ -3,11 +3,13 @@
 //! condition it means (`maps_to`) and may capture the `field`, `resource` or `permission` the message
 //! names. Vendor codes still win over the text; the text wins over the bare status.
 //!
-//! Cost: a message is at most a few hundred characters, and one pass of a keyword automaton picks the
-//! few phrases whose words occur in it; only those run their pattern (compiled the first time it is
-//! needed).
+//! Cost: a message is at most a few hundred characters, and one pass of a keyword index picks the few
+//! phrases whose words occur in it; only those whose match could still add something run their pattern
+//! (compiled the first time it is needed). A message read a moment before on the same thread, at the
+//! same status, is answered from a small memo of exact texts.
 
 use crate::keywords::Keywords;
+use crate::recent::Recent;
 use std::sync::{LazyLock, OnceLock};
 
 /// One phrase as `build.rs` checked and wrote it from `data/phrases.toml`.
@@ -246,7 +248,43 @@ fn header_name(s: &str) -> String {
 /// Reads a message. `status` 0 means unknown (a message copied from a UI): status-bound phrases
 /// then do not apply.
 pub(crate) fn read(text: &str, status: u16) -> Reading {
-    read_with(text, status, Search::Useful)
+    if text.len() > RECENT_MAX_TEXT {
+        return read_with(text, status, Search::Useful);
+    }
+    RECENT.with(|recent| {
+        // Only reachable through re-entry, which nothing here does; reading afresh keeps it correct.
+        let Ok(mut recent) = recent.try_borrow_mut() else {
+            return read_with(text, status, Search::Useful);
+        };
+        let hash = recent.hash(text.as_bytes()) ^ u64::from(status).wrapping_mul(STATUS_MIX);
+        if let Some((_, reading)) = recent
+            .get(hash, text.as_bytes())
+            .filter(|(kept, _)| *kept == status)
+        {
+            return reading.clone();
+        }
+        let reading = read_with(text, status, Search::Useful);
+        *recent.keep(hash, text.as_bytes()) = (status, reading.clone());
+        reading
+    })
+}
+
+/// Recent messages per thread. An API's error messages come from a few templates, so most messages
+/// in a log were read a moment before (the same "Bad credentials", the same "must not be blank"), even
+/// when every line has its own request id and date. Keyed by the exact text and status, so a kept
+/// reading is exactly what reading again would give; a message with an id of its own ("Order 64464
+/// does not exist") simply takes its slot for a while.
+const RECENT_SLOTS: usize = 512;
+
+/// Longest message kept: longer text is read every time.
+const RECENT_MAX_TEXT: usize = 512;
+
+/// Spreads the status over the hash, so one text at two statuses takes two slots.
+const STATUS_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Recent<(u16, Reading)>> =
+        std::cell::RefCell::new(Recent::new(RECENT_SLOTS));
 }
 
 /// Which candidate phrases run their pattern.
@@ -366,6 +404,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_kept_reading_is_the_reading_of_that_text_at_that_status() {
+        // Each text at several statuses in turn, twice: the second round comes from the memo.
+        for _ in 0..2 {
+            for text in MESSAGES {
+                for status in [0, 400, 401, 404, 408, 503] {
+                    assert_eq!(
+                        read(text, status),
+                        read_with(text, status, Search::All),
+                        "{text:?} at {status}"
+                    );
+                }
+            }
+        }
+        let long = format!(
+            "Field 'email' must not be blank {}",
+            "x".repeat(RECENT_MAX_TEXT)
+        );
+        assert_eq!(read(&long, 400).field.as_deref(), Some("email"));
     }
 
     #[test]
