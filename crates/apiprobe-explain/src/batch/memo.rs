@@ -6,9 +6,10 @@
 //! memory is bounded: at most [`SLOTS`] lines of at most [`MAX_LINE`] bytes with outputs of at most
 //! [`MAX_OUT`] bytes.
 //!
-//! Only explained lines are kept: an unreadable line's output carries its line number. A kept answer is
-//! the one given the first time; reports that count down from "now" (`Retry-After` as a date) are
-//! computed once per slot tenancy, which keeps repeated lines consistent within a run.
+//! Only explained lines are kept, and only when they come a second time: an unreadable line's output
+//! carries its line number, and a log whose lines never repeat should copy nothing. A kept answer is
+//! the one given when it was kept; reports that count down from "now" (`Retry-After` as a date) are
+//! then replayed as computed then, for as long as the line holds its slot.
 
 use crate::recent::Recent;
 
