@@ -26,6 +26,7 @@ mod headers;
 mod json;
 mod keywords;
 mod message;
+mod parts;
 mod raw;
 mod reading;
 mod recent;

@@ -426,6 +426,11 @@ pub(crate) fn explain_parts(
     body: &[u8],
     steps: Steps,
 ) -> Report {
+    if (200..300).contains(&status) {
+        if let Some(report) = crate::parts::failed_part(catalog, status, headers, body, steps) {
+            return report;
+        }
+    }
     let is_error_status = status >= 400;
     let mut report = Report {
         status: Some(status),
