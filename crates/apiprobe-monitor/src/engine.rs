@@ -246,7 +246,7 @@ pub async fn run(
         })
     });
 
-    let owner = format!("{}-{}", std::process::id(), crate::store::now_ms());
+    let owner = lease_owner();
     let shared = Shared {
         prober: prober.clone(),
         tx: tx.clone(),
@@ -417,5 +417,33 @@ pub fn take_lateness(stats: &Stats) -> Lateness {
         p50: at(50),
         p99: at(99),
         max: v[v.len() - 1],
+    }
+}
+
+/// A name for this monitor's leases that no other monitor shares: the process id and start time are
+/// not enough on their own (two monitors started in one millisecond in one process, or containers
+/// where every monitor is process 1), so a sequence number and 64 random bits from the OS-seeded
+/// hasher keys follow them.
+fn lease_owner() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!(
+        "{}-{}-{seq}-{random:016x}",
+        std::process::id(),
+        crate::store::now_ms()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lease_owners_started_together_differ() {
+        let owners: std::collections::HashSet<String> =
+            (0..100).map(|_| super::lease_owner()).collect();
+        assert_eq!(owners.len(), 100);
     }
 }
