@@ -51,8 +51,8 @@ pub struct HttpResponse {
 }
 
 /// Explains one response. A 2xx whose body carries no error comes back with `ok = true` and no `code`;
-/// a 2xx carrying an error (Slack `"ok": false`, GraphQL `errors`, JSON-RPC `error`, SSE `event: error`)
-/// comes back with `ok = false` and that error's code.
+/// a 2xx carrying an error (Slack `"ok": false`, GraphQL `errors`, JSON-RPC `error`, SSE `event: error`,
+/// a failed part of a batch response) comes back with `ok = false` and that error's code.
 pub fn explain_response(catalog: &Catalog, resp: &HttpResponse) -> Report {
     reading::explain_response(catalog, resp)
 }
