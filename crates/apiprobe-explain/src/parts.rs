@@ -7,8 +7,10 @@
 //!
 //! The envelope succeeds while a part fails, so the failure is the first part whose own status is 4xx
 //! or 5xx, read as a response of its own; the report keeps the envelope's status and says which part
-//! failed and how many did. A body that does not follow either shape is read as any other body.
+//! failed and how many did. A body that does not follow either shape is read as any other body. The
+//! JSON shapes are looked for in the body as the reader has already parsed it, never parsed again.
 
+use crate::json::Value;
 use crate::raw::parse_raw;
 use crate::reading::{explain_parts, Steps};
 use crate::HttpResponse;
@@ -18,12 +20,13 @@ use apiprobe_catalog::{Catalog, Report};
 const MAX_PARTS: usize = 1000;
 
 /// The first failed part of a 2xx batch response, explained, or `None` when `body` is not a batch
-/// or no part failed.
+/// or no part failed. `json` is the body as parsed JSON, when it is JSON.
 pub(crate) fn failed_part(
     catalog: &Catalog,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    json: Option<&Value<'_>>,
     steps: Steps,
 ) -> Option<Report> {
     let content_type = headers
@@ -39,7 +42,7 @@ pub(crate) fn failed_part(
                 .filter_map(|p| part_response(p))
                 .collect(),
         ),
-        None => ("JSON", json_batch(body)?),
+        None => ("JSON", json_batch(json?)?),
     };
     let failed: Vec<(usize, &HttpResponse)> = responses
         .iter()
@@ -72,17 +75,10 @@ pub(crate) fn failed_part(
 }
 
 /// The responses of a JSON batch, when every item of its list is shaped as one (a status and a body
-/// or headers); `None` for any other JSON, or no JSON.
-fn json_batch(body: &[u8]) -> Option<Vec<HttpResponse>> {
-    use serde_json::Value;
-    let start = body.trim_ascii_start();
-    // Most bodies are neither shape: no parse for them.
-    if !(start.starts_with(b"[") || memchr::memmem::find(body, b"\"responses\"").is_some()) {
-        return None;
-    }
-    let v: Value = serde_json::from_slice(body).ok()?;
+/// or headers); `None` for any other JSON.
+fn json_batch(v: &Value<'_>) -> Option<Vec<HttpResponse>> {
     // Graph's items give a `status`, Meta's a `code`; each shape only its own.
-    let (items, status_key) = match &v {
+    let (items, status_key) = match v {
         Value::Object(o) => (o.get("responses")?.as_array()?, "status"),
         Value::Array(a) => (a, "code"),
         _ => return None,
@@ -102,12 +98,12 @@ fn json_batch(body: &[u8]) -> Option<Vec<HttpResponse>> {
             if !(o.contains_key("body") || o.contains_key("headers")) {
                 return None;
             }
-            let text = |v: &Value| match v {
-                Value::String(s) => s.clone(),
+            let text = |v: &Value<'_>| match v {
+                Value::String(s) => s.to_string(),
                 other => other.to_string(),
             };
             let headers = match o.get("headers") {
-                Some(Value::Object(h)) => h.iter().map(|(n, v)| (n.clone(), text(v))).collect(),
+                Some(Value::Object(h)) => h.iter().map(|(n, v)| (n.to_string(), text(v))).collect(),
                 Some(Value::Array(h)) => h
                     .iter()
                     .filter_map(|e| {
@@ -119,8 +115,7 @@ fn json_batch(body: &[u8]) -> Option<Vec<HttpResponse>> {
             };
             let body = match o.get("body") {
                 None | Some(Value::Null) => Vec::new(),
-                Some(Value::String(s)) => s.clone().into_bytes(),
-                Some(other) => other.to_string().into_bytes(),
+                Some(other) => text(other).into_bytes(),
             };
             Some(HttpResponse {
                 status,
@@ -222,6 +217,19 @@ mod tests {
 
     fn headers(ct: &str) -> Vec<(String, String)> {
         vec![("Content-Type".to_string(), ct.to_string())]
+    }
+
+    /// What the reader gives: the body parsed as JSON when it is JSON.
+    fn failed_part(
+        catalog: &Catalog,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+        steps: Steps,
+    ) -> Option<Report> {
+        let text = String::from_utf8_lossy(body);
+        let json = crate::json::parse(&text).ok();
+        super::failed_part(catalog, status, headers, body, json.as_ref(), steps)
     }
 
     const GOOGLE: &str = "--batch_x\r\nContent-Type: application/http\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"id\":\"a\"}\r\n--batch_x\r\nContent-Type: application/http\r\nContent-ID: <response-2>\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{\"error\":{\"code\":404,\"message\":\"No such object: bucket/key\",\"errors\":[{\"message\":\"No such object: bucket/key\",\"domain\":\"global\",\"reason\":\"notFound\"}]}}\r\n\r\n--batch_x--\r\n";

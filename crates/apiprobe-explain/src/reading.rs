@@ -426,11 +426,6 @@ pub(crate) fn explain_parts(
     body: &[u8],
     steps: Steps,
 ) -> Report {
-    if (200..300).contains(&status) {
-        if let Some(report) = crate::parts::failed_part(catalog, status, headers, body, steps) {
-            return report;
-        }
-    }
     let is_error_status = status >= 400;
     let mut report = Report {
         status: Some(status),
@@ -448,6 +443,13 @@ pub(crate) fn explain_parts(
     } else {
         body_json(&text, &mut evidence)
     };
+    if (200..300).contains(&status) {
+        if let Some(report) =
+            crate::parts::failed_part(catalog, status, &headers, body, json.as_ref(), steps)
+        {
+            return report;
+        }
+    }
     let body = Body::new(status, &headers, &text, json.as_ref());
 
     // A binary body has no text for a parser to read: only the status and headers speak.
