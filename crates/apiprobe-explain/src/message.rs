@@ -114,15 +114,7 @@ impl Compiled {
     /// it), or a name `out` still lacks. A phrase that could not is not searched at all, which leaves
     /// the reading exactly as searching it would.
     fn could_add(&self, maps_to: Option<&str>, out: &Reading) -> bool {
-        let names_condition = maps_to.is_some_and(|m| match out.maps_to.as_deref() {
-            None => true,
-            Some(first) => {
-                first != m
-                    && out.others.len() < MAX_OTHERS
-                    && !out.others.iter().any(|(o, _)| o == m)
-            }
-        });
-        names_condition
+        maps_to.is_some_and(|m| out.would_take(m))
             || (self.field && out.field.is_none())
             || (self.resource && out.resource.is_none())
             || (self.permission && out.permission.is_none())
@@ -182,6 +174,19 @@ pub(crate) struct Reading {
 }
 
 impl Reading {
+    /// Whether a phrase naming condition `m` adds it: as the condition when none is named yet, else
+    /// among the others while there is room and it is not named already.
+    fn would_take(&self, m: &str) -> bool {
+        match self.maps_to.as_deref() {
+            None => true,
+            Some(first) => {
+                first != m
+                    && self.others.len() < MAX_OTHERS
+                    && !self.others.iter().any(|(o, _)| o == m)
+            }
+        }
+    }
+
     /// Whether the message said anything this reader understood.
     pub fn is_empty(&self) -> bool {
         self.maps_to.is_none()
@@ -332,14 +337,13 @@ fn read_with(text: &str, status: u16, search: Search) -> Reading {
         };
         if let Some(m) = p.row.maps_to {
             let said = || caps.get(0).map(|m| quoted(m.as_str())).unwrap_or_default();
-            if out.maps_to.is_none() {
-                out.maps_to = Some(m.to_string());
-                out.said = Some(said());
-            } else if out.maps_to.as_deref() != Some(m)
-                && out.others.len() < MAX_OTHERS
-                && !out.others.iter().any(|(o, _)| o == m)
-            {
-                out.others.push((m.to_string(), said()));
+            if out.would_take(m) {
+                if out.maps_to.is_none() {
+                    out.maps_to = Some(m.to_string());
+                    out.said = Some(said());
+                } else {
+                    out.others.push((m.to_string(), said()));
+                }
             }
         }
         let first_permission = caps.name("permission").and_then(|m| clean(m.as_str()));
