@@ -3,29 +3,10 @@
 
 mod common;
 
-use apiprobe_catalog::Catalog;
-use apiprobe_monitor::{Options, Store};
-use common::{get_text, wait_until, Receiver, Target};
-use std::net::SocketAddr;
+use apiprobe_monitor::Store;
+use common::{get_text, options, spawn, wait_until, Receiver, Spawned, Target};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn options(suite: &std::path::Path, db: &str, addr: Arc<Mutex<Option<SocketAddr>>>) -> Options {
-    Options {
-        suite: suite.to_path_buf(),
-        db: Some(db.to_string()),
-        addr: Some("127.0.0.1:0".parse().expect("addr")),
-        location: "lab".into(),
-        once: false,
-        public_url: None,
-        max_in_flight: 64,
-        on_tick: None,
-        on_result: None,
-        on_listen: Some(Arc::new(move |a| {
-            *addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
-        })),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_alert_metrics_resolve_restart() {
@@ -45,18 +26,12 @@ async fn down_alert_metrics_resolve_restart() {
     )
     .expect("write suite");
     let db = format!("sqlite:{}", dir.path().join("h.db").display());
-    let catalog = Arc::new(Catalog::builtin().clone());
     let addr = Arc::new(Mutex::new(None));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let monitor = tokio::spawn(apiprobe_monitor::run(
-        options(&suite, &db, addr.clone()),
-        catalog.clone(),
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
+    let Spawned {
+        task: monitor,
+        stop: stop_tx,
+        reload: _reload_tx,
+    } = spawn(options(&suite, &db, "lab", addr.clone()));
     let store = Store::open(&db).await.expect("open");
     let up = || async {
         store
@@ -165,17 +140,11 @@ async fn down_alert_metrics_resolve_restart() {
         .all(|a| a.sent_ms.is_none()));
 
     // A restart resumes the stored state: no second "up" event, no new alert.
-    let addr2 = Arc::new(Mutex::new(None));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let monitor = tokio::spawn(apiprobe_monitor::run(
-        options(&suite, &db, addr2),
-        catalog,
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
+    let Spawned {
+        task: monitor,
+        stop: stop_tx,
+        reload: _reload_tx,
+    } = spawn(options(&suite, &db, "lab", Arc::default()));
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let _ = stop_tx.send(());
     let again = tokio::time::timeout(Duration::from_secs(30), monitor)

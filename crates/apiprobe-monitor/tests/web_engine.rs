@@ -3,10 +3,9 @@
 
 mod common;
 
-use apiprobe_catalog::Catalog;
 use apiprobe_monitor::store::RunQuery;
-use apiprobe_monitor::{Options, Store};
-use common::Target;
+use apiprobe_monitor::Store;
+use common::{options, spawn, Spawned, Target};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -79,31 +78,13 @@ async fn status_pages_run_now_and_pause_on_the_running_monitor() {
     .expect("suite");
     let db = format!("sqlite:{}", dir.path().join("h.db").display());
     let addr = Arc::new(Mutex::new(None::<SocketAddr>));
-    let seen = addr.clone();
-    let opts = Options {
-        suite: suite.clone(),
-        db: Some(db.clone()),
-        addr: Some("127.0.0.1:0".parse().expect("addr")),
-        location: "lab".into(),
-        once: false,
-        public_url: None,
-        max_in_flight: 8,
-        on_tick: None,
-        on_result: None,
-        on_listen: Some(Arc::new(move |a| {
-            *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
-        })),
-    };
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let monitor = tokio::spawn(apiprobe_monitor::run(
-        opts,
-        Arc::new(Catalog::builtin().clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
+    let mut opts = options(&suite, &db, "lab", addr.clone());
+    opts.max_in_flight = 8;
+    let Spawned {
+        task: monitor,
+        stop: stop_tx,
+        reload: _reload_tx,
+    } = spawn(opts);
     let store = Store::open(&db).await.expect("open");
     assert!(
         wait_for(20, || async { count(&store).await > 0 }).await,

@@ -170,6 +170,55 @@ pub async fn get_text(addr: SocketAddr, path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A monitor's options for a test: `suite`, history `db`, `location`, the web server on an ephemeral
+/// port of 127.0.0.1 whose address is written into `addr` once it listens, 64 checks in flight and no
+/// other callbacks.
+pub fn options(
+    suite: &std::path::Path,
+    db: &str,
+    location: &str,
+    addr: Arc<Mutex<Option<SocketAddr>>>,
+) -> apiprobe_monitor::Options {
+    apiprobe_monitor::Options {
+        suite: suite.to_path_buf(),
+        db: Some(db.to_string()),
+        addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        location: location.into(),
+        once: false,
+        public_url: None,
+        max_in_flight: 64,
+        on_tick: None,
+        on_result: None,
+        on_listen: Some(Arc::new(move |a| {
+            *addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
+        })),
+    }
+}
+
+/// A monitor run in this process: its task, the sender that stops it (as SIGTERM does) and the one
+/// that reloads its suite (as SIGHUP does; dropping it ends reloads only).
+pub struct Spawned {
+    pub task:
+        tokio::task::JoinHandle<Result<apiprobe_monitor::Summary, apiprobe_monitor::MonitorError>>,
+    pub stop: tokio::sync::oneshot::Sender<()>,
+    pub reload: tokio::sync::mpsc::Sender<()>,
+}
+
+/// Runs `apiprobe_monitor::run` with `opts` and the built-in catalog on a task of its own.
+pub fn spawn(opts: apiprobe_monitor::Options) -> Spawned {
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (reload, reload_rx) = tokio::sync::mpsc::channel(1);
+    let task = tokio::spawn(apiprobe_monitor::run(
+        opts,
+        Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
+        async move {
+            let _ = stop_rx.await;
+        },
+        reload_rx,
+    ));
+    Spawned { task, stop, reload }
+}
+
 /// A monitor running in this process until `stop` is called.
 pub struct Running {
     pub task:
@@ -183,36 +232,12 @@ impl Running {
     /// Starts `apiprobe monitor SUITE --db DB --location LOCATION --addr 127.0.0.1:0`.
     pub fn start(suite: &std::path::Path, db: &str, location: &str) -> Running {
         let addr = Arc::new(Mutex::new(None));
-        let seen = addr.clone();
-        let opts = apiprobe_monitor::Options {
-            suite: suite.to_path_buf(),
-            db: Some(db.to_string()),
-            addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-            location: location.into(),
-            once: false,
-            public_url: None,
-            max_in_flight: 64,
-            on_tick: None,
-            on_result: None,
-            on_listen: Some(Arc::new(move |a| {
-                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
-            })),
-        };
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-        let task = tokio::spawn(apiprobe_monitor::run(
-            opts,
-            Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
-            async move {
-                let _ = stop_rx.await;
-            },
-            reload_rx,
-        ));
+        let Spawned { task, stop, reload } = spawn(options(suite, db, location, addr.clone()));
         Running {
             task,
-            stop: Some(stop_tx),
+            stop: Some(stop),
             addr,
-            _reload: reload_tx,
+            _reload: reload,
         }
     }
 

@@ -2,7 +2,7 @@
 //! for the tests that take the database away under it.
 
 use apiprobe_monitor::engine::TickFn;
-use apiprobe_monitor::{Options, Summary};
+use apiprobe_monitor::Summary;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,28 +27,10 @@ pub fn start(suite: &std::path::Path, db: &str) -> Watched {
             seen.lock().unwrap_or_else(|p| p.into_inner()).push(e);
         }
     });
-    let opts = Options {
-        suite: suite.to_path_buf(),
-        db: Some(db.to_string()),
-        addr: Some("127.0.0.1:0".parse().expect("addr")),
-        location: "lab".into(),
-        once: false,
-        public_url: None,
-        max_in_flight: 64,
-        on_tick: Some(on_tick),
-        on_result: None,
-        on_listen: None,
-    };
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
-    let task = tokio::spawn(apiprobe_monitor::run(
-        opts,
-        Arc::new(apiprobe_catalog::Catalog::builtin().clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        reload_rx,
-    ));
+    let mut opts = super::options(suite, db, "lab", Arc::default());
+    opts.on_tick = Some(on_tick);
+    opts.on_listen = None;
+    let super::Spawned { task, stop, .. } = super::spawn(opts);
     Watched { task, stop, errors }
 }
 
