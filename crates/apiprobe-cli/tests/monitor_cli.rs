@@ -6,13 +6,71 @@ mod common;
 use apiprobe_testkit::FaultServer;
 use common::{apiprobe, command, stderr};
 use std::io::Read;
-use std::process::Stdio;
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::Duration;
 
 fn write(dir: &std::path::Path, text: &str) -> String {
     let p = dir.join("mon.toml");
     std::fs::write(&p, text).expect("write suite");
     p.display().to_string()
+}
+
+/// A check of the suite that runs every second against `server`'s `/ok`.
+fn check(server: &FaultServer, name: &str) -> String {
+    format!(
+        "[[check]]\nname = \"{name}\"\ninterval = \"1s\"\nurl = \"{}\"\n",
+        server.url("/ok")
+    )
+}
+
+/// `apiprobe monitor SUITE --db DB --addr 127.0.0.1:0`, logging at info to a piped stderr.
+fn start_monitor(suite: &str, db: &str) -> Child {
+    command()
+        .args(["monitor", suite, "--db", db, "--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start")
+}
+
+/// Sends `signal` (`-HUP`, `-TERM`) to the child with the real `kill`.
+fn signal(child: &Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill {signal}");
+}
+
+/// Stops the monitor with SIGTERM; its exit status and everything it wrote to stderr.
+fn terminate(mut child: Child) -> (ExitStatus, String) {
+    signal(&child, "-TERM");
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read");
+    (status, err)
+}
+
+/// The names of the checks with a stored state, in order.
+fn state_names(rt: &tokio::runtime::Runtime, db: &str) -> Vec<String> {
+    rt.block_on(async {
+        let store = apiprobe_monitor::Store::open(db).await.expect("open");
+        let names = store
+            .states()
+            .await
+            .expect("states")
+            .into_iter()
+            .map(|s| s.check)
+            .collect();
+        store.close().await;
+        names
+    })
 }
 
 #[test]
@@ -74,47 +132,26 @@ fn reloads_keeps_a_running_suite_over_a_broken_file_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_path = dir.path().join("h.db");
     let db = format!("sqlite:{}", db_path.display());
-    let check = |name: &str| {
-        format!(
-            "[[check]]\nname = \"{name}\"\ninterval = \"1s\"\nurl = \"{}\"\n",
-            server.url("/ok")
-        )
-    };
-    let suite = write(dir.path(), &check("first"));
-    let mut child = command()
-        .args(["monitor", &suite, "--db", &db, "--addr", "127.0.0.1:0"])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start");
+    let suite = write(dir.path(), &check(&server, "first"));
+    let child = start_monitor(&suite, &db);
     std::thread::sleep(Duration::from_millis(2500));
     // A broken file is reported; the running suite goes on.
     std::fs::write(
         &suite,
         format!(
             "{}[[check]]\nname = \"x\"\nurl = \"http://h/\"\ninterval = \"never\"\n",
-            check("first")
+            check(&server, "first")
         ),
     )
     .expect("write");
     std::thread::sleep(Duration::from_millis(2500));
-    std::fs::write(&suite, format!("{}{}", check("first"), check("second"))).expect("write");
+    std::fs::write(
+        &suite,
+        format!("{}{}", check(&server, "first"), check(&server, "second")),
+    )
+    .expect("write");
     std::thread::sleep(Duration::from_millis(3000));
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let status = child.wait().expect("wait");
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut err)
-        .expect("read");
+    let (status, err) = terminate(child);
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(
         err.contains("the suite was not reloaded; the running suite is kept"),
@@ -130,17 +167,10 @@ fn reloads_keeps_a_running_suite_over_a_broken_file_and_stops_on_sigterm() {
         .enable_all()
         .build()
         .expect("runtime");
-    let names: Vec<String> = rt.block_on(async {
-        let store = apiprobe_monitor::Store::open(&db).await.expect("open");
-        store
-            .states()
-            .await
-            .expect("states")
-            .into_iter()
-            .map(|s| s.check)
-            .collect()
-    });
-    assert_eq!(names, vec!["first".to_string(), "second".to_string()]);
+    assert_eq!(
+        state_names(&rt, &db),
+        vec!["first".to_string(), "second".to_string()]
+    );
 }
 
 #[test]
@@ -149,20 +179,8 @@ fn sighup_itself_reloads_the_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = format!("sqlite:{}", dir.path().join("h.db").display());
     // Two suites of the same length, so a file stamp (time, size) cannot tell them apart.
-    let check = |name: &str| {
-        format!(
-            "[[check]]\nname = \"{name}\"\ninterval = \"1s\"\nurl = \"{}\"\n",
-            server.url("/ok")
-        )
-    };
-    let suite = write(dir.path(), &check("first"));
-    let mut child = command()
-        .args(["monitor", &suite, "--db", &db, "--addr", "127.0.0.1:0"])
-        .env("APIPROBE_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start");
+    let suite = write(dir.path(), &check(&server, "first"));
+    let child = start_monitor(&suite, &db);
     std::thread::sleep(Duration::from_millis(1500));
     // The new suite takes the old file's time and replaces it in one rename: the file watch sees
     // no change, only SIGHUP can make the monitor read it.
@@ -171,7 +189,7 @@ fn sighup_itself_reloads_the_suite() {
         .expect("mtime");
     let next = dir.path().join("next.toml");
     let f = std::fs::File::create(&next).expect("create");
-    std::io::Write::write_all(&mut &f, check("other").as_bytes()).expect("write");
+    std::io::Write::write_all(&mut &f, check(&server, "other").as_bytes()).expect("write");
     f.set_modified(stamp).expect("set mtime");
     drop(f);
     std::fs::rename(&next, &suite).expect("rename");
@@ -179,47 +197,17 @@ fn sighup_itself_reloads_the_suite() {
         .enable_all()
         .build()
         .expect("runtime");
-    let names = || -> Vec<String> {
-        rt.block_on(async {
-            let store = apiprobe_monitor::Store::open(&db).await.expect("open");
-            let names = store
-                .states()
-                .await
-                .expect("states")
-                .into_iter()
-                .map(|s| s.check)
-                .collect();
-            store.close().await;
-            names
-        })
-    };
+    let names = || state_names(&rt, &db);
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(
         names(),
         vec!["first".to_string()],
         "reloaded without SIGHUP"
     );
-    let pid = child.id().to_string();
-    let hup = std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("kill -HUP");
-    assert!(hup.success());
+    signal(&child, "-HUP");
     std::thread::sleep(Duration::from_millis(2000));
     let after = names();
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill -TERM");
-    assert!(term.success());
-    let status = child.wait().expect("wait");
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut err)
-        .expect("read");
+    let (status, err) = terminate(child);
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(
         after,
