@@ -5,7 +5,6 @@
 
 mod common;
 
-use apiprobe_monitor::store::RunQuery;
 use apiprobe_monitor::Store;
 use common::watched::{start, suite};
 use common::Target;
@@ -48,14 +47,6 @@ async fn a_full_disk_keeps_the_runs_until_there_is_room_again() {
     assert!(summary.runs >= 24, "{summary:?}");
     assert_eq!(summary.stored, summary.runs, "{summary:?} {errors:?}");
     let store = Store::open(&db).await.expect("open");
-    let n = store
-        .runs(&RunQuery {
-            limit: Some(1000),
-            ..RunQuery::default()
-        })
-        .await
-        .expect("runs")
-        .runs
-        .len();
+    let n = common::newest_runs(&store).await.len();
     assert_eq!(n as u64, summary.runs);
 }

@@ -4,7 +4,6 @@
 
 mod common;
 
-use apiprobe_monitor::store::RunQuery;
 use apiprobe_monitor::Store;
 use common::services::{alertmanager, prometheus, Postgres};
 use common::{get_text, wait_until, Running, Target};
@@ -61,14 +60,7 @@ async fn postgres_shares_checks_within_a_location_and_survives_an_outage() {
         "both eu monitors ran checks: {sa:?} {sb:?}"
     );
     let store = Store::open(&pg.url).await.expect("open");
-    let runs = store
-        .runs(&RunQuery {
-            limit: Some(1000),
-            ..RunQuery::default()
-        })
-        .await
-        .expect("runs")
-        .runs;
+    let runs = common::newest_runs(&store).await;
     // Exactly one run per check, location and one-second slot.
     let doubled = doubled_slots(&runs);
     assert!(
@@ -119,14 +111,8 @@ async fn postgres_shares_checks_within_a_location_and_survives_an_outage() {
     assert_eq!(s2.stored, s2.runs, "no run lost across the outage: {s2:?}");
     assert!(s1.runs + s2.runs >= 24, "{s1:?} {s2:?}");
     let store = Store::open(&pg.url).await.expect("open");
-    let runs: Vec<_> = store
-        .runs(&RunQuery {
-            limit: Some(1000),
-            ..RunQuery::default()
-        })
+    let runs: Vec<_> = common::newest_runs(&store)
         .await
-        .expect("runs")
-        .runs
         .into_iter()
         .filter(|r| r.location == "outage")
         .collect();

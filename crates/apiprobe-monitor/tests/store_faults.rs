@@ -4,7 +4,6 @@
 
 mod common;
 
-use apiprobe_monitor::store::RunQuery;
 use apiprobe_monitor::Store;
 use common::watched::{start, suite};
 use common::Target;
@@ -12,15 +11,7 @@ use std::time::Duration;
 
 async fn stored_runs(db: &str) -> usize {
     let store = Store::open(db).await.expect("open");
-    let n = store
-        .runs(&RunQuery {
-            limit: Some(100_000),
-            ..RunQuery::default()
-        })
-        .await
-        .expect("runs")
-        .runs
-        .len();
+    let n = common::newest_runs(&store).await.len();
     store.close().await;
     n
 }

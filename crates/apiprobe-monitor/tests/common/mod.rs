@@ -170,6 +170,18 @@ pub async fn get_text(addr: SocketAddr, path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The newest runs in `store`, as many as one page of the API holds (1,000), newest first.
+pub async fn newest_runs(store: &apiprobe_monitor::Store) -> Vec<apiprobe_monitor::store::RunRow> {
+    store
+        .runs(&apiprobe_monitor::store::RunQuery {
+            limit: Some(1000),
+            ..apiprobe_monitor::store::RunQuery::default()
+        })
+        .await
+        .expect("runs")
+        .runs
+}
+
 /// A monitor's options for a test: `suite`, history `db`, `location`, the web server on an ephemeral
 /// port of 127.0.0.1 whose address is written into `addr` once it listens, 64 checks in flight and no
 /// other callbacks.
