@@ -7,15 +7,8 @@ use sqlx::Row;
 impl Store {
     /// The paused checks, by name.
     pub async fn paused(&self) -> Result<Vec<String>, StoreError> {
-        let w = |e| self.wrap(e);
-        let rows = sqlx::query("SELECT check_name FROM paused ORDER BY check_name")
-            .fetch_all(self.pool())
-            .await
-            .map_err(w)?;
-        rows.iter()
-            .map(|r| r.try_get("check_name"))
-            .collect::<Result<_, _>>()
-            .map_err(w)
+        let q = sqlx::query("SELECT check_name FROM paused ORDER BY check_name");
+        self.fetch(q, |r| r.try_get("check_name")).await
     }
 
     /// Pauses (`paused`) or resumes `check` from `now_ms`; returns whether that changed anything.

@@ -406,29 +406,17 @@ impl Store {
 
     /// Alerts not yet sent whose next attempt is due, oldest first.
     pub async fn due_alerts(&self, now_ms: i64, limit: i64) -> Result<Vec<AlertRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, destination, payload, attempts, sent_ms, last_error FROM alerts WHERE sent_ms IS NULL AND next_attempt_ms <= $1 ORDER BY id LIMIT $2")
+        let q = sqlx::query("SELECT id, destination, payload, attempts, sent_ms, last_error FROM alerts WHERE sent_ms IS NULL AND next_attempt_ms <= $1 ORDER BY id LIMIT $2")
             .bind(now_ms)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| self.wrap(e))?;
-        rows.iter()
-            .map(alert_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))
+            .bind(limit);
+        self.fetch(q, alert_row).await
     }
 
     /// Every alert of a check, oldest first (for tests and the API).
     pub async fn alerts_of(&self, check: &str) -> Result<Vec<AlertRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, destination, payload, attempts, sent_ms, last_error FROM alerts WHERE check_name = $1 ORDER BY id")
-            .bind(check.to_string())
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| self.wrap(e))?;
-        rows.iter()
-            .map(alert_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrap(e))
+        let q = sqlx::query("SELECT id, destination, payload, attempts, sent_ms, last_error FROM alerts WHERE check_name = $1 ORDER BY id")
+            .bind(check.to_string());
+        self.fetch(q, alert_row).await
     }
 
     /// Takes an alert for delivery: true when this process may send it now (no other process
